@@ -1,0 +1,92 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+# Each target sets up what it needs (virtualenv, pinned packages, trained model) and says so.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::UserWarning:pkg_resources
+
+# Rasa 3.6 needs Python 3.10: python3.10 on PATH if it really runs, else pyenv's 3.10.
+PYTHON310 := $(shell \
+  if python3.10 -c 'import sys' >/dev/null 2>&1; then command -v python3.10; \
+  elif command -v pyenv >/dev/null 2>&1 && p=$$(pyenv prefix 3.10 2>/dev/null) && [ -x "$$p/bin/python3.10" ]; then echo "$$p/bin/python3.10"; \
+  fi)
+
+RASA_DATA := nlu_data $(wildcard stories/*.yml)
+
+.PHONY: help run chat test test-unit test-integration test-stories train lint content-check validate bench clean venv
+
+help:
+	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
+	@echo "make test           every check and test (lint, content, data, unit, integration, stories)"
+	@echo "make chat           talk to the running assistant from this terminal"
+	@echo "make train          train the model only if its inputs changed"
+	@echo "make lint | content-check | validate | bench | clean"
+
+$(STAMP): requirements.lock pyproject.toml
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "Python 3.10 is needed (Rasa 3.6 refuses newer). Install it, e.g.:"; \
+	  echo "  apt-get install python3.10 python3.10-venv   or   pyenv install 3.10"; exit 1; fi
+	@echo "==> creating $(VENV) with $(PYTHON310) and installing pinned packages (first time: ~2 min)"
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade "pip==24.3.1" 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PY) -m pip install --quiet -r requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+train: $(STAMP)
+	@echo "==> model (trains only when training data, rules, domain, config or components changed)"
+	@$(PY) -m bot.train
+
+run: train
+	@echo "==> starting the whole stack (Ctrl-C stops it)"
+	@$(PY) -m webhook.devstack
+
+chat: $(STAMP)
+	@$(PY) -m webhook.chat
+
+lint: $(STAMP)
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check .
+
+content-check: $(STAMP)
+	@echo "==> checking answers in responses/ (both languages, Messenger limits, placeholders)"
+	@$(PY) -m webhook.content.check
+
+validate: $(STAMP)
+	@echo "==> rasa data validate --fail-on-warnings"
+	@$(PY) -m bot.domain_sync
+	@$(PY) -m rasa data validate --fail-on-warnings --config bot/config.yml \
+	  --domain bot/domain --data $(RASA_DATA) 2>&1 | grep -vE "^(WARNING: Location|.*MovedIn20Warning|  Base: Declarative)" ; test $${PIPESTATUS[0]} -eq 0
+
+test-unit: $(STAMP)
+	@echo "==> unit tests"
+	@$(PY) -m pytest tests/unit -q
+
+test-integration: train
+	@echo "==> integration tests (real Redis, real Rasa server with the trained model)"
+	@$(PY) -m pytest tests/integration -q
+
+test-stories: train
+	@echo "==> test conversations (rasa test --fail-on-prediction-errors)"
+	@$(PY) -m rasa test core --model "$$($(PY) -m bot.train --print-path)" --stories stories/tests \
+	  --fail-on-prediction-errors --out .build/story-results --no-plot 2>&1 | tail -n 25; test $${PIPESTATUS[0]} -eq 0
+
+test: lint content-check validate test-unit test-integration test-stories
+	@echo "==> all tests passed"
+
+bench: train
+	@echo "==> benchmarks (cross-validation, held-out evaluation, latency, memory); see docs/benchmarks.md"
+	@$(PY) -m tests.bench.run
+
+clean:
+	rm -rf .build .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Custom Rasa graph components for Khmer text (registered with DefaultV1Recipe)."""

@@ -1,0 +1,1 @@
+"""Answer content: loading `responses/`, filling placeholders, and checking Messenger's limits."""

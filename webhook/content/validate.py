@@ -1,0 +1,164 @@
+"""Check answer content against Messenger's limits and the project's rules.
+
+Each problem names the file, the answer, the language and the field, so staff can find it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from webhook.content import limits
+from webhook.content.model import LANGUAGES, Choice, Response, Settings, Version
+from webhook.content.render import PLACEHOLDER
+
+KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data"})
+_PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content: where it is and what is wrong."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def validate(
+    responses: dict[str, Response], settings: Settings, intents: set[str]
+) -> list[Problem]:
+    """Every problem in the answers and the settings."""
+    problems = _settings_problems(settings)
+    for response in responses.values():
+        problems += _response_problems(response, settings, intents)
+    return problems
+
+
+def missing_responses(responses: dict[str, Response], used: set[str]) -> list[Problem]:
+    """Answers that stories or rules use but no responses file defines."""
+    return [
+        Problem(name, "used by the stories but missing from responses/")
+        for name in sorted(used - responses.keys())
+    ]
+
+
+def _settings_problems(settings: Settings) -> list[Problem]:
+    problems = []
+    if settings.default_language not in LANGUAGES:
+        problems.append(Problem("settings.yml: default_language", "must be km or en"))
+    for language in LANGUAGES:
+        if not settings.value("org_name", language):
+            problems.append(Problem(f"settings.yml: org_name.{language}", "must not be empty"))
+    for key, values in settings.values.items():
+        for language, value in values.items():
+            if key.endswith("_url") and value and not value.startswith("https://"):
+                problems.append(Problem(f"settings.yml: {key}", "links must start with https://"))
+    return problems
+
+
+def _response_problems(
+    response: Response, settings: Settings, intents: set[str]
+) -> list[Problem]:
+    where = f"{response.topic}.yml: {response.name}"
+    problems = [
+        Problem(f"{where}.{language}", "missing: every answer needs English and Khmer")
+        for language in LANGUAGES
+        if language not in response.versions
+    ]
+    if response.command and response.command.get("name") not in KNOWN_COMMANDS:
+        problems.append(Problem(f"{where}.command", f"unknown command {response.command!r}"))
+    for language, version in response.versions.items():
+        problems += _version_problems(version, f"{where}.{language}", settings, intents)
+    return problems
+
+
+def _version_problems(
+    version: Version, where: str, settings: Settings, intents: set[str]
+) -> list[Problem]:
+    problems = []
+    if not any(bubble.strip() for bubble in version.bubbles):
+        problems.append(Problem(f"{where}.bubbles", "needs at least one bubble of text"))
+    for index, bubble in enumerate(version.bubbles):
+        problems += _text_problems(bubble, f"{where}.bubbles[{index}]", settings)
+        if limits.char_count(bubble) > limits.MAX_BUBBLE_CHARS:
+            problems.append(_too_long(f"{where}.bubbles[{index}]", bubble, limits.MAX_BUBBLE_CHARS))
+    total = sum(limits.char_count(bubble) for bubble in version.bubbles)
+    if total > limits.MAX_MESSAGE_CHARS:
+        problems.append(Problem(where, f"{total} characters in all; at most {limits.MAX_MESSAGE_CHARS}"))
+    problems += _choice_list_problems(
+        version.quick_replies, f"{where}.quick_replies", limits.MAX_QUICK_REPLIES, settings, intents
+    )
+    problems += _choice_list_problems(
+        version.buttons, f"{where}.buttons", limits.MAX_BUTTONS, settings, intents
+    )
+    if version.image:
+        problems += _link_problems(version.image, f"{where}.image", settings)
+    return problems
+
+
+def _choice_list_problems(
+    choices: tuple[Choice, ...], where: str, most: int, settings: Settings, intents: set[str]
+) -> list[Problem]:
+    problems = []
+    if len(choices) > most:
+        problems.append(Problem(where, f"{len(choices)} given; at most {most}"))
+    for index, choice in enumerate(choices):
+        problems += _choice_problems(choice, f"{where}[{index}]", settings, intents)
+    return problems
+
+
+def _choice_problems(
+    choice: Choice, where: str, settings: Settings, intents: set[str]
+) -> list[Problem]:
+    problems = _text_problems(choice.title, f"{where}.title", settings)
+    if not choice.title.strip():
+        problems.append(Problem(f"{where}.title", "must not be empty"))
+    if limits.char_count(choice.title) > limits.MAX_TITLE_CHARS:
+        problems.append(_too_long(f"{where}.title", choice.title, limits.MAX_TITLE_CHARS))
+    if bool(choice.url) == bool(choice.payload):
+        problems.append(Problem(where, "needs either a payload or a url, not both"))
+    elif choice.url:
+        problems += _link_problems(choice.url, f"{where}.url", settings)
+    else:
+        problems += _payload_problems(str(choice.payload), f"{where}.payload", intents)
+    return problems
+
+
+def _payload_problems(payload: str, where: str, intents: set[str]) -> list[Problem]:
+    match = _PAYLOAD.match(payload)
+    if not match:
+        return [Problem(where, f"{payload!r} must be '/' and an intent name, e.g. /help")]
+    problems = []
+    if match["intent"] not in intents:
+        problems.append(Problem(where, f"unknown intent {match['intent']!r}"))
+    if match["entities"]:
+        try:
+            json.loads(match["entities"])
+        except ValueError:
+            problems.append(Problem(where, "the part in braces must be JSON"))
+    if len(payload) > limits.MAX_PAYLOAD_CHARS:
+        problems.append(_too_long(where, payload, limits.MAX_PAYLOAD_CHARS))
+    return problems
+
+
+def _link_problems(link: str, where: str, settings: Settings) -> list[Problem]:
+    problems = _text_problems(link, where, settings)
+    if not (link.startswith("https://") or PLACEHOLDER.fullmatch(link)):
+        problems.append(Problem(where, "links must start with https://"))
+    return problems
+
+
+def _text_problems(text: str, where: str, settings: Settings) -> list[Problem]:
+    return [
+        Problem(where, f"unknown placeholder {{{name}}}")
+        for name in PLACEHOLDER.findall(text)
+        if name not in settings.values
+    ]
+
+
+def _too_long(where: str, text: str, most: int) -> Problem:
+    return Problem(where, f"{limits.char_count(text)} characters; at most {most}")

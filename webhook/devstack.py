@@ -1,0 +1,171 @@
+"""`make run`: the whole stack on this machine with nothing configured.
+
+Starts an embedded Redis (unless REDIS_URL is set), the web app (gunicorn) and the Rasa server,
+waits until each answers, and stops them all on Ctrl-C. The tests start the same stack.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+from bot.train import rasa_environment
+from webhook.config import ROOT
+from webhook.embedded_redis import EmbeddedRedis, free_port
+
+RETENTION_DAYS_DEFAULT = 30
+
+
+def rasa_store_environment(redis_url: str, nlg_url: str) -> dict[str, str]:
+    """The variables bot/endpoints.yml reads, derived from one REDIS_URL."""
+    parsed = urlparse(redis_url)
+    days = int(os.environ.get("RETENTION_DAYS", RETENTION_DAYS_DEFAULT))
+    return {
+        "REDIS_HOST": parsed.hostname or "127.0.0.1",
+        "REDIS_PORT": str(parsed.port or 6379),
+        "REDIS_DB": (parsed.path or "/0").strip("/") or "0",
+        "TRACKER_EXPIRY_SECONDS": str(days * 86400),
+        "NLG_URL": nlg_url,
+    }
+
+
+@dataclass
+class Stack:
+    """The running services and their addresses."""
+
+    model: Path
+    web_port: int = field(default_factory=free_port)
+    rasa_port: int = field(default_factory=free_port)
+    redis_url: str = ""
+    data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="helpline-")))
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _redis: EmbeddedRedis | None = None
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start(self, log_dir: Path | None = None) -> Stack:
+        """Start Redis, then the web app, then Rasa (which calls the web app for answers)."""
+        if not self.redis_url:
+            self._redis = EmbeddedRedis(self.data_dir / "redis").start()
+            self.redis_url = self._redis.url
+            say(f"embedded Redis on {self.redis_url}")
+        self._spawn("web", self._web_command(), log_dir)
+        wait_for(f"{self.web_url}/nlg", "web app", expect_any_status=True)
+        self._spawn("rasa", self._rasa_command(), log_dir)
+        wait_for(f"{self.rasa_url}/status", "Rasa (loading the model takes about a minute)",
+                 timeout=300, ready=lambda r: bool(r.json().get("model_file")))
+        return self
+
+    def stop(self) -> None:
+        """Stop every process, newest first."""
+        for name, process in reversed(list(self.processes.items())):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                say(f"stopped {name}")
+        self.processes.clear()
+        if self._redis:
+            self._redis.stop()
+            say("stopped Redis")
+
+    def environment(self) -> dict[str, str]:
+        """What every child process gets: our configuration on top of the caller's."""
+        env = rasa_environment()
+        env.update(rasa_store_environment(self.redis_url, f"{self.web_url}/nlg"))
+        env.update({"REDIS_URL": self.redis_url, "RASA_URL": self.rasa_url,
+                    "WEB_PORT": str(self.web_port)})
+        return env
+
+    def _web_command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+                "--bind", f"127.0.0.1:{self.web_port}", "--access-logfile", "-",
+                "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms', "webhook:create_app()"]
+
+    def _rasa_command(self) -> list[str]:
+        bot = ROOT / "bot"
+        return [sys.executable, "-m", "rasa", "run", "--enable-api",
+                "--model", str(self.model), "--port", str(self.rasa_port),
+                "--interface", "127.0.0.1",
+                "--endpoints", str(bot / "endpoints.yml"),
+                "--credentials", str(bot / "credentials.yml")]
+
+    def _spawn(self, name: str, command: list[str], log_dir: Path | None) -> None:
+        output = None
+        if log_dir:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
+        say(f"starting {name}")
+        self.processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=self.environment(), stdout=output, stderr=output
+        )
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool = False,
+             ready=lambda response: response.ok) -> None:  # noqa: ANN001
+    """Poll `url` until it answers (and `ready` holds), or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(url, timeout=2)
+            if expect_any_status or ready(response):
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{what} did not become ready at {url} within {timeout:.0f} s")
+
+
+def say(message: str) -> None:
+    """Progress for the person who ran `make run`."""
+    print(f"[make run] {message}", flush=True)
+
+
+def main() -> int:
+    """Run until Ctrl-C."""
+    from bot.train import model_path
+    from webhook import config
+
+    settings = config.from_environment()
+    stack = Stack(model=model_path(), web_port=settings["WEB_PORT"], rasa_port=5005,
+                  redis_url=settings["REDIS_URL"], data_dir=ROOT / ".data")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        stack.start()
+        say(f"ready: web {stack.web_url} (health: {stack.web_url}/healthz), Rasa {stack.rasa_url}")
+        say("chat from another terminal with `make chat`; Ctrl-C stops everything")
+        while all(process.poll() is None for process in stack.processes.values()):
+            time.sleep(1)
+        say("a service stopped unexpectedly; stopping the rest")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
