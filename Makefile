@@ -77,9 +77,9 @@ test-integration: train
 	@$(PY) -m pytest tests/integration -q
 
 test-stories: train
-	@echo "==> test conversations (rasa test --fail-on-prediction-errors)"
+	@echo "==> test conversations, NLU and dialogue (rasa test core --e2e --fail-on-prediction-errors)"
 	@$(PY) -m rasa test core --model "$$($(PY) -m bot.train --print-path)" --stories stories/tests \
-	  --fail-on-prediction-errors --out .build/story-results --no-plot 2>&1 | tail -n 25; test $${PIPESTATUS[0]} -eq 0
+	  --e2e --fail-on-prediction-errors --out .build/story-results --no-plot 2>&1 | tail -n 25; test $${PIPESTATUS[0]} -eq 0
 
 test: lint content-check validate test-unit test-integration test-stories
 	@echo "==> all tests passed"

@@ -57,7 +57,8 @@ def main() -> int:
             try:
                 choices = show(send(rasa_url, sender, text))
             except requests.RequestException as exc:
-                print(f"  (cannot reach Rasa at {rasa_url}: {type(exc).__name__}; is `make run` up?)")
+                print(f"  (no answer from Rasa at {rasa_url}: {type(exc).__name__}; "
+                      "is `make run` up?)")
     return 0
 
 

@@ -152,6 +152,8 @@ def main() -> int:
     settings = config.from_environment()
     stack = Stack(model=model_path(), web_port=settings["WEB_PORT"], rasa_port=5005,
                   redis_url=settings["REDIS_URL"], data_dir=ROOT / ".data")
+    # Ctrl-C even when started from a script that ignores SIGINT; SIGTERM from service managers
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()

@@ -65,9 +65,10 @@ class EmbeddedRedis:
             try:
                 client.ping()
                 return
-            except redis.ConnectionError:
+            except redis.ConnectionError as exc:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"embedded Redis did not start on port {self.port}")
+                    message = f"embedded Redis did not start on port {self.port}"
+                    raise RuntimeError(message) from exc
                 time.sleep(0.05)
 
     def __enter__(self) -> EmbeddedRedis:

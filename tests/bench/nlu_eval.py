@@ -36,20 +36,20 @@ def scores(pairs: list[tuple[str, str]], predicted: list[str]) -> dict[str, floa
     labels = sorted(set(gold))
     f1s = []
     for label in labels:
-        tp = sum(g == p == label for g, p in zip(gold, predicted))
-        fp = sum(p == label != g for g, p in zip(gold, predicted))
-        fn = sum(g == label != p for g, p in zip(gold, predicted))
+        tp = sum(g == p == label for g, p in zip(gold, predicted, strict=True))
+        fp = sum(p == label != g for g, p in zip(gold, predicted, strict=True))
+        fn = sum(g == label != p for g, p in zip(gold, predicted, strict=True))
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    accuracy = sum(g == p for g, p in zip(gold, predicted)) / len(gold)
+    accuracy = sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold)
     return {"n": len(gold), "accuracy": accuracy, "macro_f1": sum(f1s) / len(f1s)}
 
 
 def confusions(pairs: list[tuple[str, str]], predicted: list[str]) -> dict[str, int]:
     """How often each gold intent was taken for another."""
     counts: dict[str, int] = defaultdict(int)
-    for (_, gold), guess in zip(pairs, predicted):
+    for (_, gold), guess in zip(pairs, predicted, strict=True):
         if gold != guess:
             counts[f"{gold} -> {guess}"] += 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))

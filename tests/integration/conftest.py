@@ -59,12 +59,13 @@ class Chat:
         response.raise_for_status()
         return response.json()
 
-    def actions(self) -> list[str]:
-        tracker = requests.get(
+    def events(self) -> list[dict]:
+        return requests.get(
             f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30
-        ).json()
-        return [e["name"] for e in tracker["events"] if e["event"] == "action"
-                and e["name"] not in ("action_listen", "action_session_start")]
+        ).json()["events"]
+
+    def user_texts(self) -> list[str]:
+        return [event["text"] for event in self.events() if event["event"] == "user"]
 
 
 @pytest.fixture

@@ -74,7 +74,8 @@ def test_nothing_clear_uses_the_default_khmer(client):
 
 def test_default_language_comes_from_settings(client, responses_dir):
     settings = responses_dir / "settings.yml"
-    settings.write_text(settings.read_text().replace("default_language: km", "default_language: en"))
+    text = settings.read_text().replace("default_language: km", "default_language: en")
+    settings.write_text(text)
     reply = _nlg(client, "utter_thank", _tracker(_user("👍"))).get_json()
     assert "welcome" in reply["text"].lower()
 

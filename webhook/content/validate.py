@@ -54,9 +54,9 @@ def _settings_problems(settings: Settings) -> list[Problem]:
         if not settings.value("org_name", language):
             problems.append(Problem(f"settings.yml: org_name.{language}", "must not be empty"))
     for key, values in settings.values.items():
-        for language, value in values.items():
-            if key.endswith("_url") and value and not value.startswith("https://"):
-                problems.append(Problem(f"settings.yml: {key}", "links must start with https://"))
+        links = [value for value in values.values() if value]
+        if key.endswith("_url") and any(not link.startswith("https://") for link in links):
+            problems.append(Problem(f"settings.yml: {key}", "links must start with https://"))
     return problems
 
 
@@ -88,7 +88,8 @@ def _version_problems(
             problems.append(_too_long(f"{where}.bubbles[{index}]", bubble, limits.MAX_BUBBLE_CHARS))
     total = sum(limits.char_count(bubble) for bubble in version.bubbles)
     if total > limits.MAX_MESSAGE_CHARS:
-        problems.append(Problem(where, f"{total} characters in all; at most {limits.MAX_MESSAGE_CHARS}"))
+        most = limits.MAX_MESSAGE_CHARS
+        problems.append(Problem(where, f"{total} characters in all; at most {most}"))
     problems += _choice_list_problems(
         version.quick_replies, f"{where}.quick_replies", limits.MAX_QUICK_REPLIES, settings, intents
     )
