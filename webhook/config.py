@@ -1,22 +1,79 @@
-"""Settings from the environment (and `.env`), with the defaults `make run` uses."""
+"""Settings from the environment (and `.env`), with the defaults `make run` uses.
+
+In production (APP_ENV=production) every Facebook secret must be set, or the app refuses to
+start. In development, missing secrets are generated once, kept in `.data/dev-secrets.json`,
+and the app says so: nothing real can be reached with them.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRETS = ROOT / ".data" / "dev-secrets.json"
+SECRET_NAMES = ("FB_PAGE_ACCESS_TOKEN", "FB_APP_SECRET", "FB_VERIFY_TOKEN")
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com"
+DEFAULT_GRAPH_API_VERSION = "v21.0"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work (raised at start-up, with what to set)."""
 
 
 def from_environment() -> dict[str, Any]:
-    """The app's configuration: `.env` first loaded, the real environment wins."""
+    """The app's configuration: `.env` loaded first, the real environment wins."""
     load_dotenv(ROOT / ".env", override=False)
-    return {
-        "REDIS_URL": os.environ.get("REDIS_URL", ""),
-        "RASA_URL": os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
-        "WEB_PORT": int(os.environ.get("WEB_PORT", "8000")),
-        "RESPONSES_DIR": Path(os.environ.get("RESPONSES_DIR", ROOT / "responses")),
+    env = os.environ
+    config: dict[str, Any] = {
+        "APP_ENV": env.get("APP_ENV", "development"),
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "RASA_URL": env.get("RASA_URL", "http://127.0.0.1:5005"),
+        "WEB_PORT": int(env.get("WEB_PORT", "8000")),
+        "RESPONSES_DIR": Path(env.get("RESPONSES_DIR", ROOT / "responses")),
+        "GRAPH_API_URL": env.get("GRAPH_API_URL", DEFAULT_GRAPH_API_URL).rstrip("/"),
+        "GRAPH_API_VERSION": env.get("GRAPH_API_VERSION", DEFAULT_GRAPH_API_VERSION),
+        "FB_PAGE_ID": env.get("FB_PAGE_ID", ""),
+        "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES", str(256 * 1024))),
+        "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
     }
+    config.update({name: env.get(name, "") for name in SECRET_NAMES})
+    return config
+
+
+def is_production(config: dict[str, Any]) -> bool:
+    """True when APP_ENV says production."""
+    return config.get("APP_ENV") == "production"
+
+
+def ensure_secrets(config: dict[str, Any]) -> list[str]:
+    """Fill missing Facebook secrets in development; refuse in production.
+
+    Returns the names that were generated (so the caller can say so).
+    """
+    missing = [name for name in SECRET_NAMES if not config.get(name)]
+    if not missing:
+        return []
+    if is_production(config):
+        raise ConfigError(f"APP_ENV=production but not set: {', '.join(missing)}")
+    stored = _dev_secrets()
+    for name in missing:
+        config[name] = stored[name]
+    return missing
+
+
+def _dev_secrets() -> dict[str, str]:
+    if DEV_SECRETS.exists():
+        stored = json.loads(DEV_SECRETS.read_text())
+        if all(stored.get(name) for name in SECRET_NAMES):
+            return stored
+    stored = {name: f"dev-{secrets.token_hex(16)}" for name in SECRET_NAMES}
+    DEV_SECRETS.parent.mkdir(parents=True, exist_ok=True)
+    DEV_SECRETS.write_text(json.dumps(stored))
+    DEV_SECRETS.chmod(0o600)
+    return stored

@@ -1,0 +1,66 @@
+"""`make bench`: every benchmark, printed as the tables in docs/benchmarks.md.
+
+Run: python -m tests.bench.run
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
+from bot.train import model_path, rasa_environment
+from tests.bench import cross_validation, nlu_eval, serving
+
+
+def training_seconds() -> float:
+    """A full training (NLU and dialogue) from nothing, with no cache."""
+    with tempfile.TemporaryDirectory() as out:
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-m", "rasa", "train", "--config", str(CONFIG),
+             "--domain", str(DOMAIN_DIR), "--data", str(NLU_DATA),
+             *map(str, training_story_files()), "--out", out, "--force"],
+            check=True, cwd=Path(out), env=rasa_environment(), capture_output=True,
+        )
+        shutil.rmtree(Path(out) / ".rasa", ignore_errors=True)
+        return time.monotonic() - started
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def main() -> int:
+    """Run the benchmarks and print markdown."""
+    print(f"machine: {platform.processor() or platform.machine()}, "
+          f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}\n")
+    print(f"training from scratch: {training_seconds():.0f} s\n")
+    with contextlib.redirect_stdout(io.StringIO()):
+        held_out = nlu_eval.evaluate(model_path())
+    print("held-out set (tests/eval):")
+    print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}"]
+                  for lang, r in held_out.items()], ["language", "n", "accuracy", "macro F1"]))
+    cv = cross_validation.cross_validate(5)
+    print("\n5-fold cross-validation (training data):")
+    print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}"]
+                  for lang, r in cv.items()], ["language", "n", "accuracy", "macro F1"]))
+    result = serving.main(200)
+    print(f"\nserving, {result['turns']} turns:")
+    print(_table([[name, f"{v['p50']:.1f}", f"{v['p95']:.1f}", f"{v['max']:.1f}"]
+                  for name, v in result["latency_ms"].items()], ["ms", "p50", "p95", "max"]))
+    print("\nmemory after the run (MiB, RSS): " + ", ".join(
+        f"{name} {mb:.0f}" for name, mb in result["memory_mb"].items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

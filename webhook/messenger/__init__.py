@@ -1,0 +1,1 @@
+"""Facebook Messenger: the webhook, its events, signatures and the Send API."""
