@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import redis
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from webhook import config
 from webhook.content.loader import ContentStore
+from webhook.inbox import Inbox
+
+log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -17,15 +22,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.from_mapping(test_config)
-    app.extensions["content_store"] = ContentStore(app.config["RESPONSES_DIR"])
+    generated = config.ensure_secrets(app.config)
+    if generated:
+        log.warning("development mode: generated local secrets for %s", ", ".join(generated))
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_WEBHOOK_BYTES"]
+    _init_extensions(app)
+    _register_blueprints(app)
+    app.register_error_handler(HTTPException, _json_error)
+    return app
 
+
+def _init_extensions(app: Flask) -> None:
+    app.extensions["content_store"] = ContentStore(app.config["RESPONSES_DIR"])
+    client = redis.Redis.from_url(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
+    app.extensions["redis"] = client
+    app.extensions["inbox"] = Inbox(client, app.config["INBOX_SHARDS"]) if client else None
+
+
+def _register_blueprints(app: Flask) -> None:
     from webhook import health
+    from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
-    app.register_error_handler(HTTPException, _json_error)
-    return app
+    app.register_blueprint(messenger.bp)
+    if not config.is_production(app.config):
+        from webhook.simulator import views as simulator
+
+        app.register_blueprint(simulator.bp)
 
 
 def _json_error(error: HTTPException):  # noqa: ANN202 - a Flask error handler

@@ -42,6 +42,7 @@ def from_environment() -> dict[str, Any]:
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES", str(256 * 1024))),
         "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
     }
+    config["PUBLIC_WEB_URL"] = env.get("PUBLIC_WEB_URL", f"http://127.0.0.1:{config['WEB_PORT']}")
     config.update({name: env.get(name, "") for name in SECRET_NAMES})
     return config
 

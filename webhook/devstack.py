@@ -1,7 +1,8 @@
 """`make run`: the whole stack on this machine with nothing configured.
 
-Starts an embedded Redis (unless REDIS_URL is set), the web app (gunicorn) and the Rasa server,
-waits until each answers, and stops them all on Ctrl-C. The tests start the same stack.
+Starts an embedded Redis (unless REDIS_URL is set), the Graph API stand-in (unless
+GRAPH_API_URL is set), the web app (gunicorn), the Rasa server and the workers, waits until
+each answers, and stops them all on Ctrl-C. The tests start the same stack.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from urllib.parse import urlparse
 import requests
 
 from bot.train import rasa_environment
+from webhook import config
 from webhook.config import ROOT
 from webhook.embedded_redis import EmbeddedRedis, free_port
 
@@ -46,6 +48,10 @@ class Stack:
     web_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     redis_url: str = ""
+    graph_url: str = ""
+    workers: int = 2
+    secrets: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="helpline-")))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _redis: EmbeddedRedis | None = None
@@ -59,17 +65,48 @@ class Stack:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     def start(self, log_dir: Path | None = None) -> Stack:
-        """Start Redis, then the web app, then Rasa (which calls the web app for answers)."""
+        """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
+        answers), then the workers."""
+        self._start_redis()
+        self.secrets = self.secrets or _secrets()
+        if not self.graph_url:
+            port = free_port()
+            self._spawn("graph", [sys.executable, "-m", "webhook.simulator.graph_standin",
+                                  "--port", str(port)], log_dir)
+            self.graph_url = f"http://127.0.0.1:{port}"
+            wait_for(f"{self.graph_url}/_standin/requests", "Graph API stand-in")
+        self._spawn("web", self._web_command(), log_dir)
+        wait_for(f"{self.web_url}/nlg", "web app", expect_any_status=True)
+        self.start_rasa(log_dir)
+        for index in range(self.workers):
+            self.start_worker(f"worker-{index + 1}", log_dir)
+        return self
+
+    def start_rasa(self, log_dir: Path | None = None) -> None:
+        """Start the Rasa server and wait until its model is loaded."""
+        self._spawn("rasa", self._rasa_command(), log_dir)
+        wait_for(f"{self.rasa_url}/status", "Rasa (loading the model takes about a minute)",
+                 timeout=300, ready=lambda r: bool(r.json().get("model_file")))
+
+    def stop_service(self, name: str, kill: bool = False) -> None:
+        """Stop one process (SIGKILL with kill=True, as a crash would)."""
+        process = self.processes.pop(name)
+        if kill:
+            process.kill()
+        else:
+            process.terminate()
+        process.wait(timeout=30)
+
+    def start_worker(self, name: str, log_dir: Path | None = None) -> subprocess.Popen[bytes]:
+        """Start one more worker process (tests use this to kill and replace workers)."""
+        self._spawn(name, [sys.executable, "-m", "webhook.worker", "--name", name], log_dir)
+        return self.processes[name]
+
+    def _start_redis(self) -> None:
         if not self.redis_url:
             self._redis = EmbeddedRedis(self.data_dir / "redis").start()
             self.redis_url = self._redis.url
             say(f"embedded Redis on {self.redis_url}")
-        self._spawn("web", self._web_command(), log_dir)
-        wait_for(f"{self.web_url}/nlg", "web app", expect_any_status=True)
-        self._spawn("rasa", self._rasa_command(), log_dir)
-        wait_for(f"{self.rasa_url}/status", "Rasa (loading the model takes about a minute)",
-                 timeout=300, ready=lambda r: bool(r.json().get("model_file")))
-        return self
 
     def stop(self) -> None:
         """Stop every process, newest first."""
@@ -91,7 +128,8 @@ class Stack:
         env = rasa_environment()
         env.update(rasa_store_environment(self.redis_url, f"{self.web_url}/nlg"))
         env.update({"REDIS_URL": self.redis_url, "RASA_URL": self.rasa_url,
-                    "WEB_PORT": str(self.web_port)})
+                    "WEB_PORT": str(self.web_port), "GRAPH_API_URL": self.graph_url,
+                    "PUBLIC_WEB_URL": self.web_url, **self.secrets, **self.extra_env})
         return env
 
     def _web_command(self) -> list[str]:
@@ -124,6 +162,16 @@ class Stack:
         self.stop()
 
 
+def _secrets() -> dict[str, str]:
+    """The Facebook secrets from the environment, or the generated development ones."""
+    settings = config.from_environment()
+    generated = config.ensure_secrets(settings)
+    if generated:
+        say(f"development mode: generated local secrets for {', '.join(generated)} "
+            f"(kept in {config.DEV_SECRETS.relative_to(ROOT)})")
+    return {name: settings[name] for name in config.SECRET_NAMES}
+
+
 def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool = False,
              ready=lambda response: response.ok) -> None:  # noqa: ANN001
     """Poll `url` until it answers (and `ready` holds), or fail after `timeout` seconds."""
@@ -150,15 +198,19 @@ def main() -> int:
     from webhook import config
 
     settings = config.from_environment()
+    graph_url = os.environ.get("GRAPH_API_URL", "")  # set: real Graph API, no stand-in
     stack = Stack(model=model_path(), web_port=settings["WEB_PORT"], rasa_port=5005,
-                  redis_url=settings["REDIS_URL"], data_dir=ROOT / ".data")
+                  redis_url=settings["REDIS_URL"], data_dir=ROOT / ".data",
+                  graph_url=graph_url,
+                  workers=int(os.environ.get("WORKERS", "2")))
     # Ctrl-C even when started from a script that ignores SIGINT; SIGTERM from service managers
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()
         say(f"ready: web {stack.web_url} (health: {stack.web_url}/healthz), Rasa {stack.rasa_url}")
-        say("chat from another terminal with `make chat`; Ctrl-C stops everything")
+        say(f"Messenger simulator: {stack.web_url}/simulator/  (Graph API: {stack.graph_url})")
+        say("or chat in the terminal with `make chat`; Ctrl-C stops everything")
         while all(process.poll() is None for process in stack.processes.values()):
             time.sleep(1)
         say("a service stopped unexpectedly; stopping the rest")

@@ -6,6 +6,8 @@ import redis
 import requests
 from flask import Blueprint, current_app, jsonify
 
+from webhook.pipeline.leases import live_workers
+
 bp = Blueprint("health", __name__)
 
 
@@ -33,10 +35,22 @@ def rasa_ok() -> str | None:
     return None
 
 
+def workers_ok() -> str | None:
+    """None when at least one worker heartbeat recently, else why not."""
+    client = current_app.extensions.get("redis")
+    if client is None:
+        return "REDIS_URL is not set"
+    try:
+        alive = live_workers(client)
+    except redis.RedisError as exc:
+        return f"Redis does not answer ({type(exc).__name__})"
+    return None if alive else "no worker is alive"
+
+
 @bp.get("/healthz")
 def healthz():  # noqa: ANN201 - a Flask view
     """Check each part; list the ones that fail."""
-    checks = {"redis": redis_ok(), "rasa": rasa_ok()}
+    checks = {"redis": redis_ok(), "rasa": rasa_ok(), "worker": workers_ok()}
     problems = {name: reason for name, reason in checks.items() if reason}
     body = {"status": "ok" if not problems else "unavailable", "problems": problems}
     return jsonify(body), 200 if not problems else 503

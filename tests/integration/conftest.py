@@ -23,7 +23,8 @@ def stack():
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` (make test does)")
-    running = Stack(model=model, redis_url=os.environ.get("REDIS_URL", ""))
+    running = Stack(model=model, redis_url=os.environ.get("REDIS_URL", ""),
+                    extra_env={"RASA_PATIENCE_SECONDS": "3", "LOG_LEVEL": "INFO"})
     try:
         running.start(log_dir=LOGS)
     except RuntimeError:

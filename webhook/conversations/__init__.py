@@ -1,0 +1,1 @@
+"""What we keep about a conversation: its state and its transcript (both in Redis)."""

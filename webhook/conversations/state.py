@@ -1,0 +1,63 @@
+"""A conversation's state: its language, who owns it (bot or person), Messenger window times.
+
+Stored as one Redis hash per user, expiring after the retention period.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import redis
+
+from webhook import keys
+
+BOT = "bot"
+PERSON = "person"
+
+
+class Conversations:
+    """Read and update conversation state."""
+
+    def __init__(self, client: redis.Redis, retention_seconds: int) -> None:
+        self.client = client
+        self.retention = retention_seconds
+
+    def get(self, psid: str) -> dict[str, str]:
+        """The state as stored (empty for a new conversation)."""
+        raw = self.client.hgetall(keys.conversation(psid))
+        return {_s(k): _s(v) for k, v in raw.items()}
+
+    def update(self, psid: str, **fields: Any) -> None:
+        """Set fields (None deletes one) and renew the expiry."""
+        key = keys.conversation(psid)
+        pipe = self.client.pipeline()
+        values = {name: str(value) for name, value in fields.items() if value is not None}
+        if values:
+            pipe.hset(key, mapping=values)
+        removed = [name for name, value in fields.items() if value is None]
+        if removed:
+            pipe.hdel(key, *removed)
+        pipe.expire(key, self.retention)
+        pipe.execute()
+
+    def owner(self, psid: str) -> str:
+        """`bot`, or `person` while a person answers this user."""
+        return _s(self.client.hget(keys.conversation(psid), "owner")) or BOT
+
+    def user_wrote(self, psid: str, timestamp_ms: int, language: str | None) -> None:
+        """Remember when the user last wrote (Messenger's 24-hour window) and their language."""
+        fields: dict[str, Any] = {"last_user_at": timestamp_ms or int(time.time() * 1000)}
+        if language:
+            fields["language"] = language
+        self.update(psid, **fields)
+
+    def mark_person(self, psid: str, reason: str) -> None:
+        """A person (console or Page Inbox) is answering: the bot stays silent."""
+        self.update(psid, owner=PERSON, owner_reason=reason, owner_since=int(time.time()))
+
+
+def _s(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    return "" if value is None else str(value)

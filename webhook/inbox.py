@@ -1,0 +1,60 @@
+"""The inbox: Redis streams of incoming events, one per shard, read by the workers.
+
+The webhook appends; a worker reads with a consumer group and acknowledges only after an
+event is fully handled. A message id seen before is not appended again, in the same atomic
+step as the append, so a redelivery from Facebook can neither be lost nor doubled.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+
+from webhook import keys
+from webhook.messenger.events import dedup_key
+
+SEEN_TTL_SECONDS = 7 * 86400  # Facebook retries for a day at most; a week is generous
+
+_APPEND = """
+if KEYS[2] ~= '' then
+  if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then return 0 end
+end
+redis.call('XADD', KEYS[1], '*', 'event', ARGV[1])
+return 1
+"""
+
+
+class Inbox:
+    """Append to and read from the sharded inbox streams."""
+
+    def __init__(self, client: redis.Redis, shards: int) -> None:
+        self.client = client
+        self.shards = shards
+        self._append = client.register_script(_APPEND)
+
+    def append(self, events: list[dict[str, Any]]) -> int:
+        """Queue every new event (in one round trip); return how many were new."""
+        pipe = self.client.pipeline(transaction=False)
+        for event in events:
+            key = dedup_key(event)
+            stream = keys.inbox(keys.shard_of(event["psid"], self.shards))
+            self._append(keys=[stream, keys.seen(key) if key else ""],
+                         args=[json.dumps(event, ensure_ascii=False), SEEN_TTL_SECONDS],
+                         client=pipe)
+        return sum(int(added) for added in pipe.execute())
+
+    def ensure_groups(self) -> None:
+        """Create each shard's consumer group (and stream) if missing."""
+        for shard in range(self.shards):
+            try:
+                self.client.xgroup_create(keys.inbox(shard), keys.INBOX_GROUP, id="0",
+                                          mkstream=True)
+            except redis.ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    def pending_count(self) -> int:
+        """Events queued or being handled, over all shards."""
+        return sum(self.client.xlen(keys.inbox(shard)) for shard in range(self.shards))

@@ -1,0 +1,67 @@
+"""Every Redis key the web app and the worker use, built in one place.
+
+User ids (PSIDs) appear in keys because Redis must find a user's data to answer and to delete
+it; they never appear in logs (see webhook.logging_setup.user_ref).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+PREFIX = "hl"
+INBOX_GROUP = "workers"
+
+
+def inbox(shard: int) -> str:
+    """The stream of incoming events of one shard."""
+    return f"{PREFIX}:inbox:{shard}"
+
+
+def shard_of(psid: str, shards: int) -> int:
+    """The shard a conversation belongs to: the same user always lands in the same one."""
+    return zlib.crc32(psid.encode()) % shards
+
+
+def shard_owner(shard: int) -> str:
+    """Which worker holds the lease on a shard."""
+    return f"{PREFIX}:shard-owner:{shard}"
+
+
+def seen(message_key: str) -> str:
+    """Marks a Facebook message id as already queued (Facebook redelivers)."""
+    return f"{PREFIX}:seen:{message_key}"
+
+
+def sent_mid(mid: str) -> str:
+    """A message id our own Send API calls produced (to recognise our echoes)."""
+    return f"{PREFIX}:sent:{mid}"
+
+
+def reply_progress(entry_id: str) -> str:
+    """The rendered reply of an inbox entry and how much of it was sent."""
+    return f"{PREFIX}:reply:{entry_id}"
+
+
+def conversation(psid: str) -> str:
+    """A conversation's state: language, owner, window times, last error."""
+    return f"{PREFIX}:conv:{psid}"
+
+
+def transcript(psid: str) -> str:
+    """The messages of a conversation, oldest first."""
+    return f"{PREFIX}:transcript:{psid}"
+
+
+def workers() -> str:
+    """Sorted set of live workers by last heartbeat (seconds since the epoch)."""
+    return f"{PREFIX}:workers"
+
+
+def handoff_queue() -> str:
+    """Conversations waiting for a person, by the time they asked."""
+    return f"{PREFIX}:handoff-queue"
+
+
+def dead_letters() -> str:
+    """Events that failed with an error, kept as a summary (no text) for staff to look at."""
+    return f"{PREFIX}:dead-letters"

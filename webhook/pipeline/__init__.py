@@ -1,0 +1,1 @@
+"""The worker's pipeline: from a queued event to answers sent through the Send API."""

@@ -1,0 +1,198 @@
+"""Handle one queued event: record it, decide whether the bot answers, answer, carry out commands.
+
+Outcomes: DONE (acknowledge) or RETRY (leave it queued; the worker tries again later, in order).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from bot.language import detect
+from webhook import keys
+from webhook.content.loader import ContentStore
+from webhook.content.render import to_nlg_reply
+from webhook.conversations.state import PERSON, Conversations
+from webhook.conversations.transcript import Transcript
+from webhook.logging_setup import user_ref
+from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
+from webhook.pipeline import commands
+from webhook.pipeline.language import chosen_language, message_language
+from webhook.pipeline.rasa_client import RasaClient, RasaUnavailable
+from webhook.pipeline.render import render
+from webhook.pipeline.replies import ReplyProgress
+
+log = logging.getLogger(__name__)
+USER_KINDS = ("text", "quick_reply", "postback", "attachment")
+GET_STARTED = "GET_STARTED"
+SENT_MID_TTL = 86400
+
+
+class Outcome(enum.Enum):
+    """What the worker does with the entry after handling."""
+
+    DONE = "done"
+    RETRY = "retry"
+
+
+@dataclass
+class Handler:
+    """Everything one event may need."""
+
+    client: redis.Redis
+    rasa: RasaClient
+    send_api: SendApi
+    content: ContentStore
+    conversations: Conversations
+    transcript: Transcript
+    app_id: str = ""
+    rasa_patience_seconds: float = 15.0
+
+    def handle(self, entry_id: str, event: dict[str, Any]) -> Outcome:
+        """Handle one event of any kind."""
+        kind, psid = event.get("kind"), event.get("psid", "")
+        if kind in ("read", "delivery"):
+            self.conversations.update(psid, **{f"{kind}_watermark": event.get("watermark", 0)})
+            return Outcome.DONE
+        if kind == "echo":
+            self._echo(event)
+            return Outcome.DONE
+        if kind not in USER_KINDS:
+            log.info("skipped unknown event", extra={"kind": kind, "user": user_ref(psid)})
+            return Outcome.DONE
+        return self._user_message(entry_id, event)
+
+    def _echo(self, event: dict[str, Any]) -> None:
+        psid = event["psid"]
+        ours = (self.app_id and event.get("app_id") == self.app_id) or (
+            event.get("mid") and self.client.exists(keys.sent_mid(event["mid"])))
+        if ours:
+            return
+        self.transcript.add(psid, "person", event.get("text") or "[attachment]",
+                            source="page_inbox")
+        self.conversations.mark_person(psid, "page_inbox")
+
+    def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
+        psid = event["psid"]
+        progress = ReplyProgress(self.client, entry_id)
+        state = self.conversations.get(psid)
+        if not progress.flag("recorded"):
+            self._record_user(event, state)
+            progress.mark("recorded")
+            state = self.conversations.get(psid)
+        if event.get("standby") or state.get("owner") == PERSON:
+            return Outcome.DONE  # a person is answering: the bot stays silent
+        plan = progress.plan()
+        if plan is None:
+            try:
+                plan = self._plan(event, state)
+            except RasaUnavailable:
+                return self._rasa_down(event, state, progress)
+            progress.set_plan(plan)
+        return self._deliver(psid, plan, progress)
+
+    def _record_user(self, event: dict[str, Any], state: dict[str, str]) -> None:
+        psid, text = event["psid"], event.get("text") or ""
+        shown = text or f"[{', '.join(event.get('attachments', ['attachment']))}]"
+        detection = detect(_typed(event))
+        self.transcript.add(psid, "user", shown, detection.language, kind=event["kind"],
+                            mid=event.get("mid"))
+        chosen = chosen_language(event.get("payload", ""))
+        self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
+        if chosen:
+            self.conversations.update(psid, chosen_language=chosen)
+
+    def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
+        language = message_language(_typed(event), state, self._default_language())
+        if event["kind"] == "attachment":
+            name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
+            answer = [self._content_reply(name, language)]
+        else:
+            answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+        rendered = render(answer)
+        return {"messages": rendered.messages, "commands": rendered.commands,
+                "language": language}
+
+    def _content_reply(self, name: str, language: str) -> dict[str, Any]:
+        response = self.content.responses()[name]
+        return to_nlg_reply(response, language, self.content.settings())
+
+    def _default_language(self) -> str:
+        return self.content.settings().default_language
+
+    def _rasa_down(self, event: dict[str, Any], state: dict[str, str],
+                   progress: ReplyProgress) -> Outcome:
+        waited = time.time() - progress.first_failure()
+        log.warning("rasa unavailable", extra={"user": user_ref(event["psid"]),
+                                               "waited_s": round(waited, 1)})
+        if waited >= self.rasa_patience_seconds and not progress.flag("delay_notified"):
+            language = message_language(_typed(event), state, self._default_language())
+            notice = render([self._content_reply("utter_delayed", language)])
+            progress.mark("delay_notified")
+            self._send_all(event["psid"], notice.messages, language)
+        return Outcome.RETRY
+
+    def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
+        messages = plan["messages"][progress.sent:]
+        try:
+            self._send_all(psid, messages, plan["language"], progress)
+        except TransientSendError as error:
+            log.warning("send failed, will retry", extra={"code": error.code,
+                                                          "user": user_ref(psid)})
+            return Outcome.RETRY
+        except PermanentSendError as error:
+            log.warning("send refused", extra={"code": error.code, "user": user_ref(psid)})
+            self.conversations.update(psid, last_send_error=error.code,
+                                      last_send_error_at=int(time.time()))
+            return Outcome.DONE
+        if not progress.flag("commands_done"):
+            for command in plan["commands"]:
+                commands.carry_out(command, psid, self.conversations, self.client)
+            progress.mark("commands_done")
+        return Outcome.DONE
+
+    def _send_all(self, psid: str, messages: list[dict[str, Any]], language: str,
+                  progress: ReplyProgress | None = None) -> None:
+        if not messages:
+            return
+        self._typing(psid)
+        for message in messages:
+            mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
+            self.client.set(keys.sent_mid(mid), "1", ex=SENT_MID_TTL)
+            if progress:
+                progress.sent_one()
+            self.transcript.add(psid, "bot", _shown(message), language, mid=mid)
+
+    def _typing(self, psid: str) -> None:
+        """Show the typing indicator; a refusal (user unavailable) stops the answer too."""
+        try:
+            self.send_api.sender_action(psid, "typing_on")
+        except TransientSendError as error:
+            log.info("typing indicator failed", extra={"code": error.code})
+
+
+def _typed(event: dict[str, Any]) -> str:
+    """What the user wrote themselves: a tapped button's title says nothing of their language."""
+    return event.get("text") or "" if event["kind"] == "text" else ""
+
+
+def _rasa_text(event: dict[str, Any]) -> str:
+    """What Rasa is told: typed text, or a tapped payload (unknown payloads show the menu)."""
+    if event["kind"] == "text":
+        return event["text"]
+    payload = event.get("payload") or ""
+    if payload == GET_STARTED:
+        return "/greet"
+    return payload if payload.startswith("/") else "/help"
+
+
+def _shown(message: dict[str, Any]) -> str:
+    if "text" in message:
+        return message["text"]
+    payload = message.get("attachment", {}).get("payload", {})
+    return payload.get("text") or f"[{message.get('attachment', {}).get('type', 'message')}]"

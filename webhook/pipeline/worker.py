@@ -1,0 +1,152 @@
+"""The worker loop: hold shard leases, read their events in order, handle, acknowledge.
+
+Each pass: heartbeat, refresh leases (taking over what a dead worker left pending), then for
+each held shard handle its pending entries and then new ones, in stream order. An entry is
+acknowledged (and deleted, so message text does not linger in the stream) only when handled;
+one that must be retried blocks its shard until it succeeds, which keeps each user's order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from typing import Any
+
+import redis
+
+from webhook import keys
+from webhook.inbox import Inbox
+from webhook.pipeline.handler import Handler, Outcome
+from webhook.pipeline.leases import Leases
+from webhook.pipeline.replies import ReplyProgress
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """One worker process's loop."""
+
+    batch = 20           # entries read per shard per pass
+    block_ms = 500       # how long an idle pass waits for new entries
+    retry_base = 0.5     # first wait before retrying a shard, doubled up to retry_max
+    retry_max = 8.0
+
+    def __init__(self, client: redis.Redis, handler: Handler, inbox: Inbox,
+                 name: str | None = None, lease_ms: int = 10_000) -> None:
+        self.client = client
+        self.handler = handler
+        self.inbox = inbox
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        self.leases = Leases(client, self.name, inbox.shards, lease_ms)
+        self._retry_at: dict[int, float] = {}
+        self._retry_wait: dict[int, float] = {}
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the current entry and leave the loop."""
+        self._stopping = True
+
+    def run(self, burst: bool = False, max_seconds: float | None = None) -> None:
+        """Work until stopped; in burst mode, until nothing is left to do."""
+        self.inbox.ensure_groups()
+        deadline = time.monotonic() + max_seconds if max_seconds else None
+        try:
+            while not self._stopping and (deadline is None or time.monotonic() < deadline):
+                worked = self.work_once()
+                if burst and not worked and not self._retry_at and self._inbox_empty():
+                    break
+                if not worked:
+                    self._wait_for_new()
+        finally:
+            self.leases.release_all()
+
+    def work_once(self) -> bool:
+        """One pass over the held shards; True when any entry was handled."""
+        self.leases.heartbeat()
+        owned, taken = self.leases.refresh()
+        for shard in taken:
+            self._take_over(shard)
+        return any([self._work_shard(shard) for shard in sorted(owned)])
+
+    def _work_shard(self, shard: int) -> bool:
+        if time.monotonic() < self._retry_at.get(shard, 0):
+            return False
+        handled = False
+        for entry_id, fields in self._entries(shard):
+            if self.handle_entry(shard, entry_id, fields) is Outcome.RETRY:
+                self._back_off(shard)
+                return handled
+            handled = True
+        self._retry_at.pop(shard, None)
+        self._retry_wait.pop(shard, None)
+        return handled
+
+    def _entries(self, shard: int) -> list[tuple[str, dict]]:
+        stream = keys.inbox(shard)
+        for start in ("0", ">"):  # what this worker holds pending first, then new entries
+            reply = self.client.xreadgroup(keys.INBOX_GROUP, self.name, {stream: start},
+                                           count=self.batch)
+            entries = [(_s(i), f) for _, items in reply or [] for i, f in items]
+            if entries:
+                return entries
+        return []
+
+    def handle_entry(self, shard: int, entry_id: str, fields: dict | None) -> Outcome:
+        """Handle one entry and acknowledge it unless it must be retried."""
+        outcome = Outcome.DONE
+        if fields:
+            event = json.loads(_s(fields.get(b"event") or fields.get("event")))
+            try:
+                outcome = self.handler.handle(entry_id, event)
+            except Exception:  # noqa: BLE001 - one bad event must not stop the worker
+                log.exception("event failed; moved aside", extra={"entry": entry_id})
+                self._dead_letter(entry_id, event)
+        if outcome is Outcome.DONE:
+            self._acknowledge(shard, entry_id)
+        return outcome
+
+    def _acknowledge(self, shard: int, entry_id: str) -> None:
+        pipe = self.client.pipeline()
+        pipe.xack(keys.inbox(shard), keys.INBOX_GROUP, entry_id)
+        pipe.xdel(keys.inbox(shard), entry_id)
+        ReplyProgress(self.client, entry_id).clear(pipe)
+        pipe.execute()
+
+    def _dead_letter(self, entry_id: str, event: dict[str, Any]) -> None:
+        summary = {"entry": entry_id, "kind": event.get("kind", ""), "t": time.time()}
+        self.client.xadd(keys.dead_letters(), summary, maxlen=10_000, approximate=True)
+
+    def _take_over(self, shard: int) -> None:
+        """Claim everything pending on a newly held shard (its owner is gone)."""
+        start = "0-0"
+        while True:
+            # not justid: redis-py then drops the cursor this loop needs
+            reply = self.client.xautoclaim(keys.inbox(shard), keys.INBOX_GROUP, self.name,
+                                           min_idle_time=0, start_id=start, count=100)
+            start = _s(reply[0])
+            if start == "0-0":
+                return
+
+    def _back_off(self, shard: int) -> None:
+        wait = min(self.retry_max, self._retry_wait.get(shard, self.retry_base / 2) * 2)
+        self._retry_wait[shard] = wait
+        self._retry_at[shard] = time.monotonic() + wait
+
+    def _wait_for_new(self) -> None:
+        streams = {keys.inbox(shard): ">" for shard in self.leases.owned
+                   if shard not in self._retry_at}
+        if not streams:
+            time.sleep(self.block_ms / 1000)
+            return
+        # peek only: XREAD (not XREADGROUP) so nothing is claimed outside _entries
+        self.client.xread({s: "$" for s in streams}, count=1, block=self.block_ms)
+
+    def _inbox_empty(self) -> bool:
+        return all(self.client.xlen(keys.inbox(shard)) == 0 for shard in self.leases.owned)
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
