@@ -1,6 +1,7 @@
 # One image for the Rasa server, the web app and the worker; the model is trained at build time.
 #   docker build -t helpline .
 #   docker run helpline rasa | web | worker      (see docker-compose.yml)
+# Production needs APP_ENV=production and the FB_* secrets (docs/operations.md).
 FROM python:3.10-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \

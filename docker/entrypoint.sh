@@ -1,5 +1,5 @@
 #!/bin/sh
-# Pick the process this container runs: rasa or web.
+# Pick the process this container runs: rasa, web or worker.
 set -e
 case "$1" in
   rasa)
@@ -9,6 +9,8 @@ case "$1" in
   web)
     exec gunicorn --workers "${WEB_WORKERS:-2}" --threads 4 --bind "0.0.0.0:${WEB_PORT:-8000}" \
       "webhook:create_app()" ;;
+  worker)
+    exec python -m webhook.worker ;;
   *)
     exec "$@" ;;
 esac

@@ -167,8 +167,8 @@ def _secrets() -> dict[str, str]:
     settings = config.from_environment()
     generated = config.ensure_secrets(settings)
     if generated:
-        say(f"development mode: generated local secrets for {', '.join(generated)} "
-            f"(kept in {config.DEV_SECRETS.relative_to(ROOT)})")
+        say(f"development mode: local secrets for {', '.join(generated)} "
+            f"(generated once, kept in {config.DEV_SECRETS.relative_to(ROOT)})")
     return {name: settings[name] for name in config.SECRET_NAMES}
 
 

@@ -39,7 +39,8 @@ class Messenger:
     def sent_messages(self, recipient: str) -> list[dict]:
         """The `message` bodies sent to `recipient`, in order (sender actions left out)."""
         return [r["json"] for r in self.graph_requests(recipient)
-                if r["path"].endswith("/me/messages") and "message" in (r.get("json") or {})]
+                if r["path"].endswith("/me/messages") and "message" in (r.get("json") or {})
+                and r["status"] == 200]
 
     def texts(self, recipient: str) -> list[str]:
         out = []

@@ -186,13 +186,14 @@ def test_transient_send_errors_are_retried_and_answered_once(fb):
 
 def test_a_permanent_error_is_not_retried_and_is_recorded(fb, db):
     user, other = fb.new_user(), fb.new_user()
-    fb.fault(551, times=1, recipient=user)
+    fb.fault(551, times=5, recipient=user)
     fb.deliver(payloads.text(user, "thank you"), payloads.text(other, "thank you"))
     fb.wait_for(other, len(bubbles("utter_thank")))
     wait_until(lambda: db.hget(keys.conversation(user), "last_send_error") == "551")
     time.sleep(1)
-    [refused] = fb.graph_requests(user)  # the first call was refused and nothing was retried
-    assert refused["error_code"] == 551
+    calls = fb.graph_requests(user)  # the typing indicator and the first message, no retries
+    assert sorted("message" in (c["json"] or {}) for c in calls) == [False, True]
+    assert all(call["error_code"] == 551 for call in calls)
 
 
 def test_health_reports_workers(stack):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -52,6 +53,8 @@ class Handler:
     transcript: Transcript
     app_id: str = ""
     rasa_patience_seconds: float = 15.0
+    _actions: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
     def handle(self, entry_id: str, event: dict[str, Any]) -> Outcome:
         """Handle one event of any kind."""
@@ -89,6 +92,7 @@ class Handler:
             return Outcome.DONE  # a person is answering: the bot stays silent
         plan = progress.plan()
         if plan is None:
+            self._actions.submit(self._typing, psid)  # shown while Rasa thinks
             try:
                 plan = self._plan(event, state)
             except RasaUnavailable:
@@ -158,9 +162,6 @@ class Handler:
 
     def _send_all(self, psid: str, messages: list[dict[str, Any]], language: str,
                   progress: ReplyProgress | None = None) -> None:
-        if not messages:
-            return
-        self._typing(psid)
         for message in messages:
             mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
             self.client.set(keys.sent_mid(mid), "1", ex=SENT_MID_TTL)
@@ -169,11 +170,14 @@ class Handler:
             self.transcript.add(psid, "bot", _shown(message), language, mid=mid)
 
     def _typing(self, psid: str) -> None:
-        """Show the typing indicator; a refusal (user unavailable) stops the answer too."""
+        """Show the typing indicator (from a thread: it must not delay the answer)."""
         try:
             self.send_api.sender_action(psid, "typing_on")
         except TransientSendError as error:
             log.info("typing indicator failed", extra={"code": error.code})
+        except PermanentSendError as error:
+            self.conversations.update(psid, last_send_error=error.code,
+                                      last_send_error_at=int(time.time()))
 
 
 def _typed(event: dict[str, Any]) -> str:

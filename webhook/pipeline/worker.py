@@ -33,6 +33,7 @@ class Worker:
     block_ms = 500       # how long an idle pass waits for new entries
     retry_base = 0.5     # first wait before retrying a shard, doubled up to retry_max
     retry_max = 8.0
+    lease_refresh_s = 1.0  # heartbeat and lease renewal period (leases last lease_ms)
 
     def __init__(self, client: redis.Redis, handler: Handler, inbox: Inbox,
                  name: str | None = None, lease_ms: int = 10_000) -> None:
@@ -44,6 +45,8 @@ class Worker:
         self._retry_at: dict[int, float] = {}
         self._retry_wait: dict[int, float] = {}
         self._stopping = False
+        self._maybe_pending: set[int] = set()
+        self._maintained_at = float("-inf")
 
     def stop(self) -> None:
         """Finish the current entry and leave the loop."""
@@ -52,47 +55,72 @@ class Worker:
     def run(self, burst: bool = False, max_seconds: float | None = None) -> None:
         """Work until stopped; in burst mode, until nothing is left to do."""
         self.inbox.ensure_groups()
+        self.leases.start_keepalive()
         deadline = time.monotonic() + max_seconds if max_seconds else None
         try:
             while not self._stopping and (deadline is None or time.monotonic() < deadline):
-                worked = self.work_once()
+                worked = self.work_once(block_ms=self.block_ms)
                 if burst and not worked and not self._retry_at and self._inbox_empty():
                     break
-                if not worked:
-                    self._wait_for_new()
         finally:
             self.leases.release_all()
 
-    def work_once(self) -> bool:
-        """One pass over the held shards; True when any entry was handled."""
+    def work_once(self, block_ms: int = 0) -> bool:
+        """One pass: leases, then pending entries, then new ones (waiting up to `block_ms`)."""
+        self._maintain_leases()
+        handled = False
+        for shard in sorted(self._maybe_pending & self.leases.owned):
+            if self._ready(shard):
+                handled |= self._work_pending(shard)
+        streams = {keys.inbox(shard): ">" for shard in sorted(self.leases.owned)
+                   if self._ready(shard) and shard not in self._maybe_pending}
+        if not streams:
+            if not handled:
+                time.sleep(block_ms / 1000)
+            return handled
+        reply = self.client.xreadgroup(keys.INBOX_GROUP, self.name, streams, count=self.batch,
+                                       block=None if handled else (block_ms or None))
+        for stream, items in reply or []:
+            shard = int(_s(stream).rsplit(":", 1)[1])
+            handled |= self._work_entries(shard, [(_s(i), f) for i, f in items])
+        return handled
+
+    def _maintain_leases(self) -> None:
+        """Heartbeat and lease renewal, at most every `lease_refresh_s` (not on every pass)."""
+        now = time.monotonic()
+        if now - self._maintained_at < self.lease_refresh_s:
+            return
+        self._maintained_at = now
         self.leases.heartbeat()
-        owned, taken = self.leases.refresh()
+        _, taken = self.leases.refresh()
         for shard in taken:
             self._take_over(shard)
-        return any([self._work_shard(shard) for shard in sorted(owned)])
+            self._maybe_pending.add(shard)
 
-    def _work_shard(self, shard: int) -> bool:
-        if time.monotonic() < self._retry_at.get(shard, 0):
+    def _ready(self, shard: int) -> bool:
+        return time.monotonic() >= self._retry_at.get(shard, 0)
+
+    def _work_pending(self, shard: int) -> bool:
+        """Entries this worker holds unacknowledged on `shard` (after a retry or a take-over)."""
+        reply = self.client.xreadgroup(keys.INBOX_GROUP, self.name, {keys.inbox(shard): "0"},
+                                       count=self.batch)
+        entries = [(_s(i), f) for _, items in reply or [] for i, f in items]
+        if not entries:
+            self._maybe_pending.discard(shard)
             return False
+        return self._work_entries(shard, entries)
+
+    def _work_entries(self, shard: int, entries: list[tuple[str, dict]]) -> bool:
         handled = False
-        for entry_id, fields in self._entries(shard):
+        for entry_id, fields in entries:
             if self.handle_entry(shard, entry_id, fields) is Outcome.RETRY:
                 self._back_off(shard)
+                self._maybe_pending.add(shard)  # the rest of this read is ours, unacknowledged
                 return handled
             handled = True
         self._retry_at.pop(shard, None)
         self._retry_wait.pop(shard, None)
         return handled
-
-    def _entries(self, shard: int) -> list[tuple[str, dict]]:
-        stream = keys.inbox(shard)
-        for start in ("0", ">"):  # what this worker holds pending first, then new entries
-            reply = self.client.xreadgroup(keys.INBOX_GROUP, self.name, {stream: start},
-                                           count=self.batch)
-            entries = [(_s(i), f) for _, items in reply or [] for i, f in items]
-            if entries:
-                return entries
-        return []
 
     def handle_entry(self, shard: int, entry_id: str, fields: dict | None) -> Outcome:
         """Handle one entry and acknowledge it unless it must be retried."""
@@ -134,15 +162,6 @@ class Worker:
         wait = min(self.retry_max, self._retry_wait.get(shard, self.retry_base / 2) * 2)
         self._retry_wait[shard] = wait
         self._retry_at[shard] = time.monotonic() + wait
-
-    def _wait_for_new(self) -> None:
-        streams = {keys.inbox(shard): ">" for shard in self.leases.owned
-                   if shard not in self._retry_at}
-        if not streams:
-            time.sleep(self.block_ms / 1000)
-            return
-        # peek only: XREAD (not XREADGROUP) so nothing is claimed outside _entries
-        self.client.xread({s: "$" for s in streams}, count=1, block=self.block_ms)
 
     def _inbox_empty(self) -> bool:
         return all(self.client.xlen(keys.inbox(shard)) == 0 for shard in self.leases.owned)
