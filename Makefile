@@ -22,7 +22,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat test test-unit test-integration test-stories train lint content-check validate bench clean venv
+.PHONY: help run chat test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -81,7 +81,20 @@ test-stories: train
 	@$(PY) -m rasa test core --model "$$($(PY) -m bot.train --print-path)" --stories stories/tests \
 	  --e2e --fail-on-prediction-errors --out .build/story-results --no-plot 2>&1 | tail -n 25; test $${PIPESTATUS[0]} -eq 0
 
-test: lint content-check validate test-unit test-integration test-stories
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here)
+# and need a Khmer font to draw Khmer.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/khmeros/KhmerOS.ttf ]; then \
+	  echo "==> installing Chromium and a Khmer font for the browser tests (apt-get install chromium fonts-khmeros)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-khmeros; fi
+
+test-browser: train browser-deps
+	@echo "==> browser tests (the Messenger simulator in headless Chromium, against the real stack)"
+	@$(PY) -m pytest tests/browser -q
+
+test: lint content-check validate test-unit test-integration test-browser test-stories
 	@echo "==> all tests passed"
 
 bench: train

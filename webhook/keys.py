@@ -65,3 +65,33 @@ def handoff_queue() -> str:
 def dead_letters() -> str:
     """Events that failed with an error, kept as a summary (no text) for staff to look at."""
     return f"{PREFIX}:dead-letters"
+
+
+def conversation_ref(ref: str) -> str:
+    """The user id behind a conversation reference (console URLs never carry user ids)."""
+    return f"{PREFIX}:ref:{ref}"
+
+
+def notes(psid: str) -> str:
+    """Moderators' internal notes on a conversation (never sent to the user)."""
+    return f"{PREFIX}:notes:{psid}"
+
+
+def labels(psid: str) -> str:
+    """Labels moderators put on a conversation."""
+    return f"{PREFIX}:labels:{psid}"
+
+
+def handoff_waits() -> str:
+    """Recent waits (seconds) from asking for a person to a claim, for the expected wait."""
+    return f"{PREFIX}:handoff-waits"
+
+
+def console_events() -> str:
+    """Pub/sub channel the console's live updates listen to."""
+    return f"{PREFIX}:console-events"
+
+
+def maintenance_lock() -> str:
+    """Held by the one worker running periodic jobs (handback after silence)."""
+    return f"{PREFIX}:maintenance-lock"

@@ -15,9 +15,12 @@ from typing import Any
 import redis
 
 from webhook import config
+from webhook.clock import Clock
 from webhook.content.loader import ContentStore
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
+from webhook.handoff.notify import Notifier
+from webhook.handoff.service import Handoffs
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.messenger.send_api import SendApi
@@ -38,17 +41,34 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     client = redis.Redis.from_url(settings["REDIS_URL"])
     send_api = SendApi(settings["GRAPH_API_URL"], settings["GRAPH_API_VERSION"],
                        settings["FB_PAGE_ACCESS_TOKEN"], settings["FB_APP_SECRET"])
+    content = ContentStore(settings["RESPONSES_DIR"])
+    conversations = Conversations(client, retention_seconds())
+    transcript = Transcript(client, retention_seconds())
+    handoffs = build_handoffs(settings, client, send_api, content, conversations, transcript)
     handler = Handler(
-        client=client,
-        rasa=RasaClient(settings["RASA_URL"]),
-        send_api=send_api,
-        content=ContentStore(settings["RESPONSES_DIR"]),
-        conversations=Conversations(client, retention_seconds()),
-        transcript=Transcript(client, retention_seconds()),
+        client=client, rasa=RasaClient(settings["RASA_URL"]), send_api=send_api,
+        content=content, conversations=conversations, transcript=transcript, handoffs=handoffs,
         app_id=os.environ.get("FB_APP_ID", ""),
         rasa_patience_seconds=float(os.environ.get("RASA_PATIENCE_SECONDS", "15")),
     )
-    return Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
+    worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
+    timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
+    worker.periodic = lambda: handoffs.expire_idle(timeout_s)
+    return worker
+
+
+def build_handoffs(settings: dict[str, Any], client: redis.Redis, send_api: SendApi,
+                   content: ContentStore, conversations: Conversations,
+                   transcript: Transcript) -> Handoffs:
+    """The handoff service as configured (HANDOFF_MODE, HANDOFF_NOTIFY_URL)."""
+    notify_url = os.environ.get("HANDOFF_NOTIFY_URL", "")
+    return Handoffs(
+        client=client, conversations=conversations, transcript=transcript, send_api=send_api,
+        content=content, clock=Clock(client, adjustable=not config.is_production(settings)),
+        mode=os.environ.get("HANDOFF_MODE", "console"),
+        notifier=Notifier(notify_url, f"{settings['PUBLIC_WEB_URL']}/console/")
+        if notify_url else None,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

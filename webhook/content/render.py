@@ -15,13 +15,18 @@ PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 BUBBLE_SEPARATOR = "\n\n"
 
 
-def fill(text: str, settings: Settings, language: str) -> str | None:
-    """`text` with placeholders replaced; None when a placeholder it uses is empty or unknown."""
+def fill(text: str, settings: Settings, language: str,
+         values: dict[str, str] | None = None) -> str | None:
+    """`text` with placeholders replaced; None when a placeholder it uses is empty or unknown.
+
+    `values` are filled at run time (a place in the queue) and win over settings.
+    """
     missing = False
 
     def value(match: re.Match[str]) -> str:
         nonlocal missing
-        found = settings.value(match.group(1), language)
+        name = match.group(1)
+        found = (values or {}).get(name) or settings.value(name, language)
         missing = missing or not found
         return found
 
@@ -29,16 +34,18 @@ def fill(text: str, settings: Settings, language: str) -> str | None:
     return None if missing else filled
 
 
-def fill_lines(text: str, settings: Settings, language: str) -> str:
+def fill_lines(text: str, settings: Settings, language: str,
+               values: dict[str, str] | None = None) -> str:
     """Fill each line of `text`, dropping the lines that use an empty setting."""
-    lines = (fill(line, settings, language) for line in text.split("\n"))
+    lines = (fill(line, settings, language, values) for line in text.split("\n"))
     return "\n".join(line for line in lines if line is not None).strip()
 
 
-def to_nlg_reply(response: Response, language: str, settings: Settings) -> dict[str, Any]:
+def to_nlg_reply(response: Response, language: str, settings: Settings,
+                 values: dict[str, str] | None = None) -> dict[str, Any]:
     """Rasa's NLG JSON for `response` in `language` (see rasa.core.nlg.callback)."""
     version = response.versions[language]
-    reply: dict[str, Any] = {"text": _text(version, settings, language)}
+    reply: dict[str, Any] = {"text": _text(version, settings, language, values)}
     buttons = _choices(version.quick_replies, "quick_reply", settings, language)
     buttons += _choices(version.buttons, None, settings, language)
     if buttons:
@@ -50,8 +57,9 @@ def to_nlg_reply(response: Response, language: str, settings: Settings) -> dict[
     return reply
 
 
-def _text(version: Version, settings: Settings, language: str) -> str:
-    bubbles = (fill_lines(bubble, settings, language) for bubble in version.bubbles)
+def _text(version: Version, settings: Settings, language: str,
+          values: dict[str, str] | None) -> str:
+    bubbles = (fill_lines(bubble, settings, language, values) for bubble in version.bubbles)
     return BUBBLE_SEPARATOR.join(bubble for bubble in bubbles if bubble)
 
 

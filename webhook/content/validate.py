@@ -13,7 +13,9 @@ from webhook.content import limits
 from webhook.content.model import LANGUAGES, Choice, Response, Settings, Version
 from webhook.content.render import PLACEHOLDER
 
-KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data"})
+KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data", "cancel_handoff"})
+# filled by the worker at run time, not from settings.yml
+RUNTIME_PLACEHOLDERS = frozenset({"queue_position", "wait_minutes", "next_open"})
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$")
 
 
@@ -157,7 +159,7 @@ def _text_problems(text: str, where: str, settings: Settings) -> list[Problem]:
     return [
         Problem(where, f"unknown placeholder {{{name}}}")
         for name in PLACEHOLDER.findall(text)
-        if name not in settings.values
+        if name not in settings.values and name not in RUNTIME_PLACEHOLDERS
     ]
 
 

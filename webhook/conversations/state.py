@@ -5,6 +5,7 @@ Stored as one Redis hash per user, expiring after the retention period.
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -13,6 +14,7 @@ import redis
 from webhook import keys
 
 BOT = "bot"
+QUEUED = "queued"   # waiting for a person: the bot stays silent
 PERSON = "person"
 
 
@@ -51,6 +53,23 @@ class Conversations:
         if language:
             fields["language"] = language
         self.update(psid, **fields)
+
+    def ref(self, psid: str) -> str:
+        """The conversation's reference for console URLs (made on first use)."""
+        existing = _s(self.client.hget(keys.conversation(psid), "ref"))
+        if existing:
+            return existing
+        ref = secrets.token_urlsafe(9)
+        pipe = self.client.pipeline()
+        pipe.hsetnx(keys.conversation(psid), "ref", ref)
+        pipe.set(keys.conversation_ref(ref), psid, ex=self.retention)
+        pipe.expire(keys.conversation(psid), self.retention)
+        pipe.execute()
+        return _s(self.client.hget(keys.conversation(psid), "ref"))
+
+    def psid_for(self, ref: str) -> str | None:
+        """The user id behind a reference, if the conversation is still kept."""
+        return _s(self.client.get(keys.conversation_ref(ref))) or None
 
     def mark_person(self, psid: str, reason: str) -> None:
         """A person (console or Page Inbox) is answering: the bot stays silent."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-KINDS = ("text", "quick_reply", "postback", "attachment", "echo", "read", "delivery", "unknown")
+KINDS = ("text", "quick_reply", "postback", "attachment", "echo", "read", "delivery",
+         "handover", "unknown")
 
 
 class PayloadError(ValueError):
@@ -60,6 +61,12 @@ def _content(raw: dict[str, Any]) -> dict[str, Any]:
     for kind in ("read", "delivery"):
         if isinstance(raw.get(kind), dict):
             return {"kind": kind, "watermark": _timestamp(raw[kind].get("watermark"))}
+    for action in ("pass_thread_control", "take_thread_control", "request_thread_control"):
+        if isinstance(raw.get(action), dict):
+            detail = raw[action]
+            app = detail.get("new_owner_app_id") or detail.get("previous_owner_app_id") or \
+                detail.get("requested_owner_app_id") or ""
+            return {"kind": "handover", "action": action.split("_")[0], "app_id": str(app)}
     return {"kind": "unknown", "fields": sorted(k for k in raw if k not in _ENVELOPE)[:5]}
 
 

@@ -1,6 +1,7 @@
 """Commands that answers carry in their `custom` payload, carried out by the worker.
 
-`handoff` puts the conversation in the queue for a person; `delete_my_data` is recorded
+`handoff` queues the conversation for a person (and returns the message that tells the user
+their place in the queue), `cancel_handoff` takes it out again, `delete_my_data` is recorded
 (the deletion itself comes with the privacy work).
 """
 
@@ -10,26 +11,27 @@ import logging
 import time
 from typing import Any
 
-import redis
-
-from webhook import keys
 from webhook.conversations.state import Conversations
+from webhook.handoff.service import Handoffs
 from webhook.logging_setup import user_ref
 
 log = logging.getLogger(__name__)
 
 
-def carry_out(command: dict[str, Any], psid: str, conversations: Conversations,
-              client: redis.Redis) -> None:
-    """Do what the command says (unknown commands are logged and skipped)."""
+def carry_out(command: dict[str, Any], psid: str, language: str, handoffs: Handoffs,
+              conversations: Conversations) -> list[dict[str, Any]]:
+    """Do what the command says; the Messenger messages to send after the answer."""
     name = command.get("command")
+    follow_up: list[dict[str, Any]] = []
     if name == "handoff":
-        reason = str(command.get("reason") or "user_request")
-        conversations.update(psid, handoff_reason=reason, handoff_requested_at=int(time.time()))
-        client.zadd(keys.handoff_queue(), {psid: time.time()}, nx=True)
+        follow_up = handoffs.escalate(psid, str(command.get("reason") or "user_request"),
+                                      language)
+    elif name == "cancel_handoff":
+        handoffs.cancel(psid)
     elif name == "delete_my_data":
         conversations.update(psid, deletion_requested_at=int(time.time()))
     else:
         log.warning("unknown command skipped", extra={"command": str(name)[:40]})
-        return
+        return []
     log.info("command carried out", extra={"command": name, "user": user_ref(psid)})
+    return follow_up

@@ -18,8 +18,9 @@ from bot.language import detect
 from webhook import keys
 from webhook.content.loader import ContentStore
 from webhook.content.render import to_nlg_reply
-from webhook.conversations.state import PERSON, Conversations
+from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
+from webhook.handoff.service import Handoffs
 from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
@@ -31,6 +32,7 @@ from webhook.pipeline.replies import ReplyProgress
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment")
 GET_STARTED = "GET_STARTED"
+CANCEL_HANDOFF = "/cancel_handoff"
 SENT_MID_TTL = 86400
 
 
@@ -51,6 +53,7 @@ class Handler:
     content: ContentStore
     conversations: Conversations
     transcript: Transcript
+    handoffs: Handoffs
     app_id: str = ""
     rasa_patience_seconds: float = 15.0
     _actions: ThreadPoolExecutor = field(
@@ -65,6 +68,9 @@ class Handler:
         if kind == "echo":
             self._echo(event)
             return Outcome.DONE
+        if kind == "handover":
+            self._handover(event)
+            return Outcome.DONE
         if kind not in USER_KINDS:
             log.info("skipped unknown event", extra={"kind": kind, "user": user_ref(psid)})
             return Outcome.DONE
@@ -77,8 +83,17 @@ class Handler:
         if ours:
             return
         self.transcript.add(psid, "person", event.get("text") or "[attachment]",
-                            source="page_inbox")
+                            source="page_inbox", author="page_inbox")
         self.conversations.mark_person(psid, "page_inbox")
+        self.handoffs.user_wrote(psid)
+
+    def _handover(self, event: dict[str, Any]) -> None:
+        """Thread control moved (Page Inbox mode): to us means the bot answers again."""
+        psid = event["psid"]
+        if event["action"] == "pass" and (not self.app_id or event["app_id"] == self.app_id):
+            self.handoffs.page_inbox_done(psid)
+        elif event["action"] == "take":
+            self.handoffs.page_inbox_took(psid)
 
     def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
         psid = event["psid"]
@@ -88,8 +103,9 @@ class Handler:
             self._record_user(event, state)
             progress.mark("recorded")
             state = self.conversations.get(psid)
-        if event.get("standby") or state.get("owner") == PERSON:
-            return Outcome.DONE  # a person is answering: the bot stays silent
+        if event.get("standby") or not self._bot_may_answer(event, state):
+            self.handoffs.user_wrote(psid)
+            return Outcome.DONE  # a person is answering or about to: the bot stays silent
         plan = progress.plan()
         if plan is None:
             self._actions.submit(self._typing, psid)  # shown while Rasa thinks
@@ -99,6 +115,13 @@ class Handler:
                 return self._rasa_down(event, state, progress)
             progress.set_plan(plan)
         return self._deliver(psid, plan, progress)
+
+    @staticmethod
+    def _bot_may_answer(event: dict[str, Any], state: dict[str, str]) -> bool:
+        owner = state.get("owner") or BOT
+        if owner == QUEUED and event.get("payload") == CANCEL_HANDOFF:
+            return True  # the user tapped "back to the bot" while waiting
+        return owner == BOT
 
     def _record_user(self, event: dict[str, Any], state: dict[str, str]) -> None:
         psid, text = event["psid"], event.get("text") or ""
@@ -139,6 +162,8 @@ class Handler:
             notice = render([self._content_reply("utter_delayed", language)])
             progress.mark("delay_notified")
             self._send_all(event["psid"], notice.messages, language)
+            follow_up = self.handoffs.escalate(event["psid"], "rasa_unavailable", language)
+            self._send_all(event["psid"], follow_up, language)
         return Outcome.RETRY
 
     def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
@@ -155,10 +180,18 @@ class Handler:
                                       last_send_error_at=int(time.time()))
             return Outcome.DONE
         if not progress.flag("commands_done"):
-            for command in plan["commands"]:
-                commands.carry_out(command, psid, self.conversations, self.client)
             progress.mark("commands_done")
+            for command in plan["commands"]:
+                follow_up = commands.carry_out(command, psid, plan["language"], self.handoffs,
+                                               self.conversations)
+                self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
+
+    def _send_follow_up(self, psid: str, messages: list[dict[str, Any]], language: str) -> None:
+        try:
+            self._send_all(psid, messages, language)
+        except (TransientSendError, PermanentSendError) as error:
+            log.warning("follow-up not sent", extra={"code": error.code, "user": user_ref(psid)})
 
     def _send_all(self, psid: str, messages: list[dict[str, Any]], language: str,
                   progress: ReplyProgress | None = None) -> None:

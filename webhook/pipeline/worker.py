@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -34,6 +35,7 @@ class Worker:
     retry_base = 0.5     # first wait before retrying a shard, doubled up to retry_max
     retry_max = 8.0
     lease_refresh_s = 1.0  # heartbeat and lease renewal period (leases last lease_ms)
+    periodic_every_s = 30.0  # how often one worker runs `periodic` (handback after silence)
 
     def __init__(self, client: redis.Redis, handler: Handler, inbox: Inbox,
                  name: str | None = None, lease_ms: int = 10_000) -> None:
@@ -46,6 +48,8 @@ class Worker:
         self._retry_wait: dict[int, float] = {}
         self._stopping = False
         self._maybe_pending: set[int] = set()
+        self.periodic: Callable[[], Any] | None = None
+        self._periodic_at = 0.0
         self._maintained_at = float("-inf")
 
     def stop(self) -> None:
@@ -68,6 +72,7 @@ class Worker:
     def work_once(self, block_ms: int = 0) -> bool:
         """One pass: leases, then pending entries, then new ones (waiting up to `block_ms`)."""
         self._maintain_leases()
+        self._run_periodic()
         handled = False
         for shard in sorted(self._maybe_pending & self.leases.owned):
             if self._ready(shard):
@@ -84,6 +89,19 @@ class Worker:
             shard = int(_s(stream).rsplit(":", 1)[1])
             handled |= self._work_entries(shard, [(_s(i), f) for i, f in items])
         return handled
+
+    def _run_periodic(self) -> None:
+        """Periodic jobs, by one worker at a time (a lock held for the period)."""
+        now = time.monotonic()
+        if self.periodic is None or now - self._periodic_at < self.periodic_every_s:
+            return
+        self._periodic_at = now
+        if self.client.set(keys.maintenance_lock(), self.name, nx=True,
+                           ex=max(1, int(self.periodic_every_s) - 1)):
+            try:
+                self.periodic()
+            except Exception:  # noqa: BLE001 - a failing job must not stop the worker
+                log.exception("periodic job failed")
 
     def _maintain_leases(self) -> None:
         """Heartbeat and lease renewal, at most every `lease_refresh_s` (not on every pass)."""

@@ -1,0 +1,1 @@
+"""Handing conversations to people: the queue, ownership, replies within Messenger's rules."""
