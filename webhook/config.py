@@ -78,3 +78,33 @@ def _dev_secrets() -> dict[str, str]:
     DEV_SECRETS.write_text(json.dumps(stored))
     DEV_SECRETS.chmod(0o600)
     return stored
+
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def ensure_secret_key(config: dict[str, Any]) -> bool:
+    """Set `SECRET_KEY`, which signs the console's session cookies; refuse in production.
+
+    The key comes from the config (tests), else the environment (or `.env`). In production a
+    missing or short key raises ConfigError. In development one is generated once and kept in
+    `.data/dev-secrets.json` beside the Facebook ones. Returns True when the development key
+    was used, so the caller can say so.
+    """
+    key = config.get("SECRET_KEY") or os.environ.get("SECRET_KEY", "")
+    if key:
+        if is_production(config) and len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters")
+        config["SECRET_KEY"] = key
+        return False
+    if is_production(config):
+        raise ConfigError("APP_ENV=production but not set: SECRET_KEY (signs console sessions;"
+                          " e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    stored = json.loads(DEV_SECRETS.read_text()) if DEV_SECRETS.exists() else {}
+    if not stored.get("SECRET_KEY"):
+        stored["SECRET_KEY"] = secrets.token_urlsafe(48)
+        DEV_SECRETS.parent.mkdir(parents=True, exist_ok=True)
+        DEV_SECRETS.write_text(json.dumps(stored))
+        DEV_SECRETS.chmod(0o600)
+    config["SECRET_KEY"] = stored["SECRET_KEY"]
+    return True

@@ -78,7 +78,7 @@ class Handoffs:
     def cancel(self, psid: str) -> None:
         """The user went back to the bot before a person took the case."""
         if self.conversations.get(psid).get("owner") == QUEUED:
-            self._back_to_bot(psid, by="user")
+            self._back_to_bot(psid, by="user", tell_user=False)  # the answer already says so
 
     def user_wrote(self, psid: str) -> None:
         """A user wrote while waiting or talking to a person: the console shows it live."""
@@ -222,14 +222,16 @@ class Handoffs:
                 "window": window_state, "last_user_at": last_user}
 
     # --- inside ----------------------------------------------------------------------
-    def _back_to_bot(self, psid: str, by: str, take_thread: bool = True) -> None:
+    def _back_to_bot(self, psid: str, by: str, take_thread: bool = True,
+                     tell_user: bool = True) -> None:
         state = self.conversations.get(psid)
         self.client.zrem(keys.handoff_queue(), psid)
         self.conversations.update(psid, owner=BOT, claimed_by=None, handoff_reason=None,
                                   handoff_requested_at=None, claimed_at=None)
         if self.mode == "page_inbox" and take_thread:
             self._take_back(psid)
-        self._tell_user_bot_is_back(psid, state)
+        if tell_user:
+            self._tell_user_bot_is_back(psid, state)
         self._publish("resolved", self.conversations.ref(psid))
         log.info("handed back", extra={"user": user_ref(psid), "by": by})
 
