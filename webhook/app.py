@@ -9,7 +9,7 @@ import redis
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from webhook import config
+from webhook import config, services
 from webhook.content.loader import ContentStore
 from webhook.inbox import Inbox
 
@@ -33,20 +33,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    app.extensions["content_store"] = ContentStore(app.config["RESPONSES_DIR"])
+    content = ContentStore(app.config["RESPONSES_DIR"])
+    app.extensions["content_store"] = content
     client = redis.Redis.from_url(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
     app.extensions["redis"] = client
     app.extensions["inbox"] = Inbox(client, app.config["INBOX_SHARDS"]) if client else None
+    app.extensions["handoffs"] = services.handoffs(app.config, client, content) \
+        if client else None
 
 
 def _register_blueprints(app: Flask) -> None:
     from webhook import health
+    from webhook.console import audit, auth, moderation
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(messenger.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(moderation.bp)
+    auth.init_app(app)
     if not config.is_production(app.config):
         from webhook.simulator import views as simulator
 

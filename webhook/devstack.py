@@ -133,7 +133,8 @@ class Stack:
         return env
 
     def _web_command(self) -> list[str]:
-        return [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+        return [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "16",
+                "--graceful-timeout", "3",
                 "--bind", f"127.0.0.1:{self.web_port}", "--access-logfile", "-",
                 "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms', "webhook:create_app()"]
 

@@ -104,7 +104,8 @@ def test_page_and_assets_fetch_nothing_from_the_internet(make_client):
 
 
 def test_the_app_factory_leaves_the_simulator_out_of_production():
-    app = create_app({"TESTING": True, "REDIS_URL": "", "APP_ENV": "production", **SECRETS})
+    app = create_app({"TESTING": True, "REDIS_URL": "", "APP_ENV": "production", **SECRETS,
+                      "SECRET_KEY": "k" * 32})
     assert "simulator" not in app.blueprints
     assert app.test_client().get("/simulator/").status_code == 404
 

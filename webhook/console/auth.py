@@ -38,8 +38,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import redis
-from flask import (Blueprint, Flask, Response, abort, current_app, g, jsonify, redirect,
-                   render_template, request, session, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from webhook import config
@@ -69,6 +81,27 @@ DEFAULTS = {
 }
 SESSION_LIFETIME = timedelta(hours=8)
 SESSION_KEYS = ("account", "version", "since")
+# Attempts are counted before the password is checked, so parallel guesses cannot slip past
+# the limit; a success takes its attempt back. KEYS: user, address counters.
+# ARGV: window seconds, user limit, address limit. Returns 0, or seconds until the window ends.
+_RESERVE_ATTEMPT = """
+local wait = 0
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('get', key) or '0') >= tonumber(ARGV[i + 1]) then
+    wait = math.max(wait, redis.call('ttl', key), 1)
+  end
+end
+if wait > 0 then return wait end
+for _, key in ipairs(KEYS) do
+  redis.call('set', key, 0, 'EX', ARGV[1], 'NX')
+  redis.call('incr', key)
+end
+return 0
+"""
+_FORGET_ATTEMPT = """
+redis.call('del', KEYS[1])
+if redis.call('exists', KEYS[2]) == 1 then redis.call('decr', KEYS[2]) end
+"""
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -98,23 +131,21 @@ def login_submit() -> ResponseReturnValue:
     username = request.form.get("username", "").strip().lower()[:64]
     target = safe_next(request.form.get("next"))
     counters = (failures_by_user_key(username), failures_by_ip_key(request.remote_addr or "-"))
-    wait = _seconds_locked(client, counters)
+    wait = _reserve_attempt(client, counters)
     if wait:
         _audit(client, _known_actor(client, username), "login_failed", detail="locked")
-        minutes = -(-wait // 60)
         response = _page(429, "Too many failed sign-ins",
-                         f"Sign-in is paused for this account or this network after too many "
-                         f"wrong passwords. Try again in {minutes} minute(s).")
+                         "Sign-in is paused for this account or this network after too many "
+                         f"wrong passwords. Try again in {-(-wait // 60)} minute(s).")
         response.headers["Retry-After"] = str(wait)
         return response
     account = accounts.verify_login(client, username, request.form.get("password", ""))
     if account is None:
-        _count_failure(client, counters)
         _audit(client, _known_actor(client, username), "login_failed", detail="bad_password")
         return render_template("console/login.html", next=target or "", username=username,
                                error="Wrong username or password, or the account is "
                                      "disabled."), 401
-    client.delete(counters[0])
+    client.eval(_FORGET_ATTEMPT, 2, *counters)
     start_session(account)
     _audit(client, account.username, "login")
     return redirect(target or current_app.config["CONSOLE_HOME_URL"])
@@ -283,28 +314,13 @@ def _to_login() -> ResponseReturnValue:
     return redirect(url_for("auth.login", next=target))
 
 
-def _seconds_locked(client: redis.Redis, counters: tuple[str, str]) -> int:
-    """0 when sign-in may go on, else how long the reached limit still holds."""
-    pipe = client.pipeline(transaction=False)
-    for key in counters:
-        pipe.get(key)
-        pipe.ttl(key)
-    user_count, user_ttl, ip_count, ip_ttl = pipe.execute()
-    limits = (current_app.config["CONSOLE_MAX_FAILURES_PER_USER"],
-              current_app.config["CONSOLE_MAX_FAILURES_PER_IP"])
-    waits = [max(ttl, 1) for count, ttl, limit in
-             ((user_count, user_ttl, limits[0]), (ip_count, ip_ttl, limits[1]))
-             if count is not None and int(count) >= limit]
-    return max(waits, default=0)
-
-
-def _count_failure(client: redis.Redis, counters: tuple[str, str]) -> None:
-    window = current_app.config["CONSOLE_LOGIN_WINDOW_SECONDS"]
-    pipe = client.pipeline(transaction=True)
-    for key in counters:
-        pipe.set(key, 0, ex=window, nx=True)  # the window starts at the first failure
-        pipe.incr(key)
-    pipe.execute()
+def _reserve_attempt(client: redis.Redis, counters: tuple[str, str]) -> int:
+    """Count a sign-in attempt before checking it; how long to wait when a limit is reached."""
+    settings = current_app.config
+    return int(client.eval(_RESERVE_ATTEMPT, 2, *counters,
+                           settings["CONSOLE_LOGIN_WINDOW_SECONDS"],
+                           settings["CONSOLE_MAX_FAILURES_PER_USER"],
+                           settings["CONSOLE_MAX_FAILURES_PER_IP"]))
 
 
 def _known_actor(client: redis.Redis, username: str) -> str:

@@ -1,0 +1,236 @@
+"""The moderators' console: the queue, a conversation, replies, notes, labels, live updates.
+
+Views only check access, call the handoff service and render; the service changes state.
+Conversations are addressed by a reference, never by the user's Facebook id.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from webhook import keys
+from webhook.console import audit
+from webhook.console.accounts import list_accounts
+from webhook.console.auth import current_account, role_required
+from webhook.content.render import to_nlg_reply
+from webhook.handoff.service import Handoffs
+from webhook.handoff.window import WindowClosed
+from webhook.messenger.send_api import SendError
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+MODERATION = ("moderator",)  # admins pass every role check
+MAX_REPLY_CHARS = 2000
+SSE_HEARTBEAT_S = 15
+
+
+def _handoffs() -> Handoffs:
+    service = current_app.extensions.get("handoffs")
+    if service is None:
+        abort(503, description="REDIS_URL is not set")
+    return service
+
+
+def _me() -> str:
+    return current_account().username
+
+
+def _case(ref: str) -> dict[str, Any]:
+    """The conversation's details, or 404 when it is gone (expired or deleted)."""
+    try:
+        return _handoffs().details(ref)
+    except LookupError:
+        abort(404, description="This conversation no longer exists.")
+
+
+@bp.get("/")
+@role_required(*MODERATION)
+def queue() -> ResponseReturnValue:
+    """Waiting conversations, oldest first, and the ones people are answering."""
+    service = _handoffs()
+    return render_template("console/queue.html", waiting=service.queue(),
+                           owned=service.mine_and_others(), me=_me())
+
+
+@bp.get("/queue.json")
+@role_required(*MODERATION)
+def queue_json() -> ResponseReturnValue:
+    """The same lists, for the page's live refresh."""
+    service = _handoffs()
+    return jsonify({"waiting": service.queue(), "owned": service.mine_and_others(),
+                    "me": _me()})
+
+
+@bp.get("/c/<ref>")
+@role_required(*MODERATION)
+def conversation(ref: str) -> ResponseReturnValue:
+    """One conversation: transcript, window, reply box, canned answers, notes, labels."""
+    case = _case(ref)
+    audit.record(_redis(), _me(), "view_transcript", conversation=ref)
+    language = case["state"].get("language") or "km"
+    return render_template("console/conversation.html", case=case, me=_me(),
+                           canned=_canned_answers(language), colleagues=_colleagues())
+
+
+@bp.get("/c/<ref>/transcript.json")
+@role_required(*MODERATION)
+def transcript_json(ref: str) -> ResponseReturnValue:
+    """The transcript and state, for the page's live refresh."""
+    case = _case(ref)
+    return jsonify({"transcript": case["transcript"], "owner": case["state"].get("owner"),
+                    "claimed_by": case["state"].get("claimed_by", ""),
+                    "window": case["window"]})
+
+
+@bp.post("/c/<ref>/claim")
+@role_required(*MODERATION)
+def claim(ref: str) -> ResponseReturnValue:
+    """Take a waiting case (when a colleague was first, say so)."""
+    _case(ref)
+    if _handoffs().claim(ref, _me()):
+        audit.record(_redis(), _me(), "claim", conversation=ref)
+    else:
+        flash("Someone else already took this conversation.", "warning")
+    return redirect(url_for("console.conversation", ref=ref))
+
+
+@bp.post("/c/<ref>/assign")
+@role_required(*MODERATION)
+def assign(ref: str) -> ResponseReturnValue:
+    """Give the case to a colleague."""
+    _case(ref)
+    colleague = request.form.get("to", "")
+    if colleague not in _colleagues():
+        abort(400, description="Choose a colleague from the list.")
+    _handoffs().assign(ref, colleague)
+    audit.record(_redis(), _me(), "assign", conversation=ref, detail=colleague)
+    return redirect(url_for("console.conversation", ref=ref))
+
+
+@bp.post("/c/<ref>/release")
+@role_required(*MODERATION)
+def release(ref: str) -> ResponseReturnValue:
+    """Put the case back in the queue."""
+    _case(ref)
+    _handoffs().release(ref)
+    audit.record(_redis(), _me(), "release", conversation=ref)
+    return redirect(url_for("console.queue"))
+
+
+@bp.post("/c/<ref>/resolve")
+@role_required(*MODERATION)
+def resolve(ref: str) -> ResponseReturnValue:
+    """Done: the assistant takes the conversation back."""
+    _case(ref)
+    _handoffs().resolve(ref, by=_me())
+    audit.record(_redis(), _me(), "resolve", conversation=ref)
+    return redirect(url_for("console.queue"))
+
+
+@bp.post("/c/<ref>/reply")
+@role_required(*MODERATION)
+def reply(ref: str) -> ResponseReturnValue:
+    """Send the moderator's message (within Messenger's rules) to the user."""
+    case = _case(ref)
+    text = request.form.get("text", "").strip()
+    if not text or len(text) > MAX_REPLY_CHARS:
+        abort(400, description=f"Write a message of 1 to {MAX_REPLY_CHARS} characters.")
+    if case["state"].get("claimed_by") != _me():
+        abort(409, description="Claim the conversation before you reply.")
+    try:
+        _handoffs().reply(ref, _me(), text)
+    except WindowClosed as closed:
+        flash(str(closed), "error")
+    except SendError as error:
+        flash(f"Facebook refused the message (code {error.code}). Nothing was sent.", "error")
+    else:
+        audit.record(_redis(), _me(), "reply", conversation=ref)
+    return redirect(url_for("console.conversation", ref=ref))
+
+
+@bp.post("/c/<ref>/note")
+@role_required(*MODERATION)
+def note(ref: str) -> ResponseReturnValue:
+    """An internal note, never sent to the user."""
+    _case(ref)
+    text = request.form.get("text", "").strip()
+    if not text or len(text) > MAX_REPLY_CHARS:
+        abort(400, description=f"Write a note of 1 to {MAX_REPLY_CHARS} characters.")
+    _handoffs().add_note(ref, _me(), text)
+    audit.record(_redis(), _me(), "note", conversation=ref)
+    return redirect(url_for("console.conversation", ref=ref))
+
+
+@bp.post("/c/<ref>/labels")
+@role_required(*MODERATION)
+def labels(ref: str) -> ResponseReturnValue:
+    """Replace the labels (comma separated, short words)."""
+    _case(ref)
+    names = [label.strip().lower()[:30] for label in request.form.get("labels", "").split(",")]
+    _handoffs().set_labels(ref, sorted({name for name in names if name})[:10])
+    return redirect(url_for("console.conversation", ref=ref))
+
+
+@bp.get("/events")
+@role_required(*MODERATION)
+def events() -> ResponseReturnValue:
+    """Server-sent events from Redis pub/sub: queue changes and new messages, live."""
+    pubsub = _redis().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(keys.console_events())
+    stream = stream_with_context(_event_stream(pubsub))
+    return Response(stream, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _event_stream(pubsub: Any) -> Iterator[str]:
+    last_beat = time.monotonic()
+    try:
+        yield "retry: 2000\n\n"
+        while True:
+            message = pubsub.get_message(timeout=1.0)
+            if message and message.get("type") == "message":
+                data = message["data"]
+                yield f"data: {data.decode() if isinstance(data, bytes) else data}\n\n"
+            if time.monotonic() - last_beat > SSE_HEARTBEAT_S:
+                last_beat = time.monotonic()
+                yield ": keep-alive\n\n"
+    finally:
+        pubsub.close()
+
+
+def _canned_answers(language: str) -> list[dict[str, str]]:
+    """Published answers in the conversation's language, to paste into a reply."""
+    store = current_app.extensions["content_store"]
+    settings = store.settings()
+    answers = []
+    for name, response in sorted(store.responses().items()):
+        if language in response.versions and not response.command:
+            text = to_nlg_reply(response, language, settings)["text"]
+            answers.append({"name": name.removeprefix("utter_").replace("_", " "),
+                            "text": text[:MAX_REPLY_CHARS]})
+    return answers
+
+
+def _colleagues() -> list[str]:
+    return [a.username for a in list_accounts(_redis())
+            if not a.disabled and a.role in ("moderator", "admin")]
+
+
+def _redis() -> Any:
+    return current_app.extensions["redis"]

@@ -1,0 +1,154 @@
+// The moderators' console: live updates over server-sent events (fed by Redis pub/sub),
+// a sound and a browser notification when a case enters the queue, canned answers.
+// Text from users is only ever set with textContent.
+"use strict";
+
+(function () {
+  const queuePage = document.getElementById("queue-page");
+  const conversationPage = document.getElementById("conversation-page");
+  const page = queuePage || conversationPage;
+  if (!page) return;
+
+  function csrf() {
+    const field = document.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+
+  function beep() {
+    try {
+      const audio = new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.2);
+    } catch (error) { /* no sound available */ }
+  }
+
+  function notify(text) {
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification("Helpline console", { body: text });
+    }
+  }
+
+  function cell(text) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    return td;
+  }
+
+  function claimForm(ref) {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = "/console/c/" + encodeURIComponent(ref) + "/claim";
+    const token = document.createElement("input");
+    token.type = "hidden"; token.name = "csrf_token"; token.value = csrf();
+    const button = document.createElement("button");
+    button.type = "submit"; button.textContent = "Claim";
+    form.append(token, button);
+    return form;
+  }
+
+  function drawQueue(data) {
+    const rows = document.getElementById("waiting-rows");
+    rows.replaceChildren();
+    document.getElementById("waiting-count").textContent = String(data.waiting.length);
+    if (!data.waiting.length) {
+      const row = document.createElement("tr");
+      row.className = "empty";
+      const td = cell("Nobody is waiting."); td.colSpan = 5;
+      row.append(td); rows.append(row);
+    }
+    for (const item of data.waiting) {
+      const row = document.createElement("tr");
+      row.dataset.ref = item.ref;
+      const actions = document.createElement("td");
+      actions.append(claimForm(item.ref));
+      const last = cell(item.last_message); last.className = "last";
+      row.append(cell(Math.floor(item.waiting_s / 60) + " min"), cell(item.language || "?"),
+                 cell(item.reason), last, actions);
+      rows.append(row);
+    }
+    const owned = document.getElementById("owned-list");
+    owned.replaceChildren();
+    for (const item of data.owned) {
+      const li = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = queuePage.dataset.conversationUrl.replace("REF", encodeURIComponent(item.ref));
+      link.textContent = item.handoff_reason || "conversation";
+      li.append(link, document.createTextNode(" · " + (item.claimed_by || "") +
+                (item.claimed_by === data.me ? " (you)" : "")));
+      owned.append(li);
+    }
+    if (!data.owned.length) {
+      const li = document.createElement("li"); li.className = "empty"; li.textContent = "None.";
+      owned.append(li);
+    }
+  }
+
+  function refreshQueue() {
+    fetch(queuePage.dataset.queueUrl, { credentials: "same-origin" })
+      .then((r) => r.json()).then(drawQueue).catch(() => {});
+  }
+
+  function drawTranscript(data) {
+    const list = document.getElementById("transcript");
+    list.replaceChildren();
+    for (const entry of data.transcript) {
+      const li = document.createElement("li");
+      li.className = "from-" + entry.role;
+      const who = document.createElement("span");
+      who.className = "who"; who.textContent = entry.author || entry.role;
+      const when = document.createElement("time");
+      when.textContent = String(Math.floor(entry.t));
+      const text = document.createElement("p");
+      text.textContent = entry.text;
+      li.append(who, when, text);
+      list.append(li);
+    }
+    const owner = document.getElementById("owner");
+    owner.textContent = (data.owner || "bot") + (data.claimed_by ? " · " + data.claimed_by : "");
+  }
+
+  function refreshConversation() {
+    fetch(conversationPage.dataset.transcriptUrl, { credentials: "same-origin" })
+      .then((r) => r.json()).then(drawTranscript).catch(() => {});
+  }
+
+  const status = document.getElementById("live-status");
+  const events = new EventSource(page.dataset.eventsUrl);
+  events.onopen = () => { if (status) status.textContent = "Live updates: on"; };
+  events.onerror = () => { if (status) status.textContent = "Live updates: reconnecting…"; };
+  events.onmessage = (message) => {
+    let event;
+    try { event = JSON.parse(message.data); } catch (error) { return; }
+    if (queuePage) {
+      refreshQueue();
+      if (event.type === "queued") { beep(); notify("A new conversation is waiting."); }
+    } else if (event.ref === conversationPage.dataset.ref) {
+      refreshConversation();
+    }
+  };
+
+  const alerts = document.getElementById("enable-alerts");
+  if (alerts) {
+    alerts.addEventListener("click", () => {
+      if ("Notification" in window) Notification.requestPermission();
+      beep();
+      alerts.textContent = "Sound and notifications on";
+    });
+  }
+
+  const canned = document.getElementById("canned");
+  if (canned) {
+    canned.addEventListener("change", () => {
+      const box = document.getElementById("reply-text");
+      if (canned.value) box.value = canned.value;
+    });
+  }
+
+  for (const time of document.querySelectorAll("time[datetime]")) {
+    const seconds = Number(time.getAttribute("datetime"));
+    if (seconds) time.textContent = new Date(seconds * 1000).toLocaleString();
+  }
+})();
