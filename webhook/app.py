@@ -8,6 +8,7 @@ from typing import Any
 import redis
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webhook import config, services
 from webhook.content.loader import ContentStore
@@ -26,6 +27,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if generated:
         log.warning("development mode: generated local secrets for %s", ", ".join(generated))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_WEBHOOK_BYTES"]
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:  # behind a reverse proxy: the client's address for login rate limits
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _init_extensions(app)
     _register_blueprints(app)
     app.register_error_handler(HTTPException, _json_error)

@@ -41,6 +41,7 @@ def from_environment() -> dict[str, Any]:
         "FB_PAGE_ID": env.get("FB_PAGE_ID", ""),
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES", str(256 * 1024))),
         "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
     config["PUBLIC_WEB_URL"] = env.get("PUBLIC_WEB_URL", f"http://127.0.0.1:{config['WEB_PORT']}")
     config.update({name: env.get(name, "") for name in SECRET_NAMES})

@@ -96,7 +96,7 @@ def test_an_unknown_username_costs_an_argon2_verification_too(redis_db, monkeypa
     calls = []
 
     class Counting(PasswordHasher):
-        def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        def verify(self, hash, password):
             calls.append(hash)
             return super().verify(hash, password)
 

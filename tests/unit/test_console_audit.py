@@ -5,9 +5,9 @@ from argon2 import PasswordHasher
 
 from tests.unit.test_console_auth import PASSWORD, console_app, login
 from webhook.console import accounts, audit
-from webhook.logging_setup import user_ref
 
 PSID = "2718281828459045"
+REF = "kX2_refAbc9"  # a console reference (random), as moderation.py passes
 
 
 @pytest.fixture(autouse=True)
@@ -23,21 +23,21 @@ def app(redis_server, redis_db):
     return console_app(redis_server)
 
 
-def test_a_conversation_is_stored_as_a_keyed_hash_never_the_user_id(redis_db):
-    audit.record(redis_db, "mod1", "claim", conversation=PSID)
+def test_a_conversation_is_stored_by_its_console_reference_never_the_user_id(redis_db):
+    audit.record(redis_db, "mod1", "claim", conversation=REF)
     [(_, fields)] = redis_db.xrange(audit.audit_stream())
-    assert fields[b"conv"].decode() == user_ref(PSID)
+    assert fields[b"conv"].decode() == REF
     assert PSID.encode() not in b"".join(list(fields) + list(fields.values()))
     entry = audit.recent(redis_db)[0]
     assert (entry.actor, entry.action, entry.conversation_ref) == ("mod1", "claim",
-                                                                   user_ref(PSID))
+                                                                   REF)
 
 
 @pytest.mark.parametrize(("action", "detail"), [
     ("shout", ""), ("", ""), ("note", "x" * 65), ("reply", "two\nlines"), ("note", "tab\there")])
 def test_unknown_actions_and_anything_like_message_text_are_refused(redis_db, action, detail):
     with pytest.raises(ValueError):
-        audit.record(redis_db, "mod1", action, conversation=PSID, detail=detail)
+        audit.record(redis_db, "mod1", action, conversation=REF, detail=detail)
     assert redis_db.xlen(audit.audit_stream()) == 0
 
 
@@ -45,7 +45,7 @@ def test_recent_is_newest_first_limited_and_filtered(redis_db, monkeypatch):
     monkeypatch.setattr(audit, "SCAN_PAGE", 3)  # make the filtered scan turn pages
     for index in range(10):
         audit.record(redis_db, "mod1", "note" if index % 3 == 0 else "reply",
-                     conversation=PSID, detail=f"n{index}")
+                     conversation=REF, detail=f"n{index}")
     assert [e.detail for e in audit.recent(redis_db, limit=4)] == ["n9", "n8", "n7", "n6"]
     notes = audit.recent(redis_db, action="note")
     assert [e.detail for e in notes] == ["n9", "n6", "n3", "n0"]
@@ -57,14 +57,14 @@ def test_recent_is_newest_first_limited_and_filtered(redis_db, monkeypatch):
 def test_the_stream_is_capped(redis_db, monkeypatch):
     monkeypatch.setattr(audit, "STREAM_MAX_ENTRIES", 10)
     for _ in range(500):
-        audit.record(redis_db, "mod1", "view_transcript", conversation=PSID)
+        audit.record(redis_db, "mod1", "view_transcript", conversation=REF)
     assert 10 <= redis_db.xlen(audit.audit_stream()) < 500
 
 
 def test_the_page_lists_entries_escaped_and_without_user_ids(app, redis_db):
-    audit.record(redis_db, "mod1", "note", conversation=PSID,
+    audit.record(redis_db, "mod1", "note", conversation=REF,
                  detail="<script>alert(1)</script>")
-    audit.record(redis_db, "<b>x</b>", "assign", conversation=PSID, detail="mod1")
+    audit.record(redis_db, "<b>x</b>", "assign", conversation=REF, detail="mod1")
     client = app.test_client()
     login(client, "admin1")
     page = client.get("/console/audit")
@@ -72,14 +72,14 @@ def test_the_page_lists_entries_escaped_and_without_user_ids(app, redis_db):
     assert "<script>alert" not in page.text and "<b>x</b>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "&lt;b&gt;x&lt;/b&gt;" in page.text
-    assert PSID not in page.text and user_ref(PSID) in page.text
+    assert PSID not in page.text and REF in page.text
     for heading in ("Time (UTC)", "Who", "Action", "Conversation", "Detail"):
         assert heading in page.text
 
 
 def test_the_page_filters_by_action_and_ignores_unknown_ones(app, redis_db):
-    audit.record(redis_db, "mod1", "resolve", conversation=PSID, detail="label-scam")
-    audit.record(redis_db, "mod1", "claim", conversation=PSID, detail="label-other")
+    audit.record(redis_db, "mod1", "resolve", conversation=REF, detail="label-scam")
+    audit.record(redis_db, "mod1", "claim", conversation=REF, detail="label-other")
     client = app.test_client()
     login(client, "admin1")
     only = client.get("/console/audit?action=resolve").text

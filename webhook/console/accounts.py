@@ -277,9 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         print("REDIS_URL is not set: point it at the helpline's Redis, e.g. "
               "REDIS_URL=redis://127.0.0.1:6379/0 (`make run` prints its own)", file=sys.stderr)
         return 2
-    client = redis.Redis.from_url(url)
     try:
-        print(args.command(client, args))
+        print(_run(redis.Redis.from_url(url), args))
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -293,23 +292,43 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m webhook.console.accounts",
                                      description="Manage moderator console accounts.")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    create = commands.add_parser("create", help="create an account")
-    create.add_argument("username")
-    create.add_argument("--role", choices=ROLES, default="moderator")
-    create.add_argument("--name", required=True, help="the name other staff see")
-    create.set_defaults(command=_cli_create)
-    for name, run, text in (("set-password", _cli_set_password, "give a new password"),
-                            ("disable", _cli_disable, "stop an account from signing in"),
-                            ("enable", _cli_enable, "let a disabled account sign in again")):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("username")
-        sub.set_defaults(command=run)
-    for sub in (create, commands.choices["set-password"]):
-        sub.add_argument("--password-stdin", action="store_true",
-                         help="read the password as one line from standard input")
-    commands.add_parser("list", help="list every account").set_defaults(command=_cli_list)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, text in (("create", "create an account"), ("set-password", "give a new password"),
+                       ("disable", "stop an account from signing in and end its sessions"),
+                       ("enable", "let a disabled account sign in again")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("username")
+        if name in ("create", "set-password"):
+            command.add_argument("--password-stdin", action="store_true",
+                                 help="read the password as one line from standard input")
+    commands.choices["create"].add_argument("--role", choices=ROLES, default="moderator")
+    commands.choices["create"].add_argument("--name", required=True,
+                                            help="the name other staff see")
+    commands.add_parser("list", help="list every account")
     return parser
+
+
+def _run(client: redis.Redis, args: argparse.Namespace) -> str:
+    """Carry out one parsed command (audited as actor `cli`); return what to print."""
+    from webhook.console import audit
+
+    if args.command == "list":
+        return _table(list_accounts(client))
+    if args.command == "create":
+        password = _read_password(args.password_stdin)
+        account = create_account(client, args.username, args.name, args.role, password)
+        done, action = f"created {account.role} account", "account_created"
+    elif args.command == "set-password":
+        if get_account(client, normalise_username(args.username)) is None:
+            raise NoSuchAccount(f"there is no account named {args.username!r}")
+        account = set_password(client, args.username, _read_password(args.password_stdin))
+        done, action = "sessions ended: new password for", "password_set"
+    else:
+        change = disable_account if args.command == "disable" else enable_account
+        account = change(client, args.username)
+        done, action = f"{args.command}d", f"account_{args.command}d"
+    audit.record(client, "cli", action, detail=account.username)
+    return f"{done} {account.username!r}"
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -321,49 +340,12 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-def _cli_create(client: redis.Redis, args: argparse.Namespace) -> str:
-    from webhook.console import audit
-
-    password = _read_password(args.password_stdin)
-    account = create_account(client, args.username, args.name, args.role, password)
-    audit.record(client, "cli", "account_created", detail=account.username)
-    return f"created {account.role} account {account.username!r} ({account.display_name})"
-
-
-def _cli_set_password(client: redis.Redis, args: argparse.Namespace) -> str:
-    from webhook.console import audit
-
-    if get_account(client, normalise_username(args.username)) is None:
-        raise NoSuchAccount(f"there is no account named {args.username!r}")
-    account = set_password(client, args.username, _read_password(args.password_stdin))
-    audit.record(client, "cli", "password_set", detail=account.username)
-    return f"new password for {account.username!r}; its sessions have ended"
-
-
-def _cli_disable(client: redis.Redis, args: argparse.Namespace) -> str:
-    from webhook.console import audit
-
-    account = disable_account(client, args.username)
-    audit.record(client, "cli", "account_disabled", detail=account.username)
-    return f"disabled {account.username!r}; its sessions have ended"
-
-
-def _cli_enable(client: redis.Redis, args: argparse.Namespace) -> str:
-    from webhook.console import audit
-
-    account = enable_account(client, args.username)
-    audit.record(client, "cli", "account_enabled", detail=account.username)
-    return f"enabled {account.username!r}"
-
-
-def _cli_list(client: redis.Redis, args: argparse.Namespace) -> str:
-    rows = [("USERNAME", "ROLE", "STATUS", "LAST SIGN-IN (UTC)", "NAME")]
-    for account in list_accounts(client):
-        rows.append((account.username, account.role,
-                     "disabled" if account.disabled else "active",
-                     _utc(account.last_login_at), account.display_name))
-    if len(rows) == 1:
+def _table(every: list[Account]) -> str:
+    if not every:
         return "no accounts yet: create one with `create USERNAME --role admin --name NAME`"
+    rows = [("USERNAME", "ROLE", "STATUS", "LAST SIGN-IN (UTC)", "NAME")]
+    rows += [(a.username, a.role, "disabled" if a.disabled else "active",
+              _utc(a.last_login_at), a.display_name) for a in every]
     return "\n".join(f"{u:<32} {r:<9} {s:<8} {t:<18} {n}" for u, r, s, t, n in rows)
 
 

@@ -2,7 +2,7 @@
 
 Entries go to the Redis stream `hl:audit`, trimmed to about 100,000 entries, newest last.
 Each holds the actor (a username, or `cli` for the command line), one of ACTIONS, the
-conversation as `webhook.logging_setup.user_ref` (a keyed hash, never the user's id) and a
+conversation's console reference (random, never the user's id; see decisions 20) and a
 short `detail` code such as a label name or a target moderator's username. Message text never
 goes in: record() refuses a detail longer than 64 characters or with line breaks.
 
@@ -18,7 +18,6 @@ import redis
 from flask import Blueprint, current_app, render_template, request
 
 from webhook.console import auth
-from webhook.logging_setup import user_ref
 
 
 def audit_stream() -> str:
@@ -56,15 +55,16 @@ def record(client: redis.Redis, actor: str, action: str, conversation: str | Non
            detail: str = "") -> str:
     """Append one entry and return its id.
 
-    `conversation` is the user's id (PSID): only its keyed hash is stored. ValueError for an
-    unknown action or a detail that is not a short one-line code.
+    `conversation` is the console's random reference of the conversation (never the user's
+    Facebook id), stored as it is so an admin can open the conversation it names.
+    ValueError for an unknown action or a detail that is not a short one-line code.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     if len(detail) > MAX_DETAIL_LENGTH or not detail.isprintable():
         raise ValueError("an audit detail is a short code on one line, never message text")
     fields = {"actor": actor[:MAX_ACTOR_LENGTH], "action": action,
-              "conv": user_ref(conversation) if conversation else "", "detail": detail}
+              "conv": conversation or "", "detail": detail}
     entry_id = client.xadd(audit_stream(), fields, maxlen=STREAM_MAX_ENTRIES, approximate=True)
     return entry_id.decode()
 

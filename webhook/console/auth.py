@@ -242,7 +242,13 @@ def csrf_token() -> str:
 # --- wiring -----------------------------------------------------------------------------------
 
 def init_app(app: Flask) -> None:
-    """Set the secret key and cookie and install the per-request console checks (once)."""
+    """Set the secret key and cookie and install the per-request console checks.
+
+    Raises config.ConfigError in production without a SECRET_KEY. A second call does nothing.
+    """
+    if app.extensions.get("console_auth"):
+        return
+    app.extensions["console_auth"] = True
     if config.ensure_secret_key(app.config):
         log.warning("development mode: console sessions are signed with the local key in %s",
                     config.DEV_SECRETS)
