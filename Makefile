@@ -22,7 +22,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps
+.PHONY: help run chat test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -94,7 +94,11 @@ test-browser: train browser-deps
 	@echo "==> browser tests (the Messenger simulator in headless Chromium, against the real stack)"
 	@$(PY) -m pytest tests/browser -q
 
-test: lint content-check validate test-unit test-integration test-browser test-stories
+test-stack: train browser-deps
+	@echo "==> integration and browser tests, one running stack (real Redis, Rasa, workers, Chromium)"
+	@$(PY) -m pytest tests/integration tests/browser -q
+
+test: lint content-check validate test-unit test-stack test-stories
 	@echo "==> all tests passed"
 
 bench: train

@@ -1,11 +1,34 @@
-"""Shared fixtures: a real Redis server for the whole session (embedded unless REDIS_URL is set)."""
+"""Shared fixtures: a real Redis server (embedded unless REDIS_URL is set), and one running
+stack (Redis, Graph API stand-in, web app, Rasa with the trained model, workers) shared by the
+integration and browser tests of a session: loading the model takes a while."""
 
 import os
+from pathlib import Path
 
 import pytest
 import redis
 
+from bot.train import model_path
+from webhook.devstack import Stack
 from webhook.embedded_redis import EmbeddedRedis
+
+LOGS = Path(__file__).resolve().parents[1] / ".build" / "test-logs"
+
+
+@pytest.fixture(scope="session")
+def stack():
+    model = model_path()
+    if not model.exists():
+        pytest.fail(f"no trained model at {model}: run `make train` (make test does)")
+    running = Stack(model=model, redis_url=os.environ.get("REDIS_URL", ""),
+                    extra_env={"RASA_PATIENCE_SECONDS": "3", "LOG_LEVEL": "INFO"})
+    try:
+        running.start(log_dir=LOGS)
+    except RuntimeError:
+        running.stop()
+        raise
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="session")

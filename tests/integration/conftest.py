@@ -1,37 +1,11 @@
-"""One real stack for the whole session: embedded Redis, the web app and a Rasa server.
+"""Fixtures for the tests that talk to the running stack (the `stack` fixture itself is in
+tests/conftest.py, so the integration and browser tests share one)."""
 
-Loading the model takes about a minute, so every test that needs Rasa shares this one.
-Set REDIS_URL to test against another Redis server instead of the embedded one.
-"""
-
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 import requests
-
-from bot.train import model_path
-from webhook.devstack import Stack
-
-LOGS = Path(__file__).resolve().parents[2] / ".build" / "test-logs"
-
-
-@pytest.fixture(scope="session")
-def stack():
-    model = model_path()
-    if not model.exists():
-        pytest.fail(f"no trained model at {model}: run `make train` (make test does)")
-    running = Stack(model=model, redis_url=os.environ.get("REDIS_URL", ""),
-                    extra_env={"RASA_PATIENCE_SECONDS": "3", "LOG_LEVEL": "INFO"})
-    try:
-        running.start(log_dir=LOGS)
-    except RuntimeError:
-        running.stop()
-        raise
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -108,7 +108,8 @@ class Handler:
             return Outcome.DONE  # a person is answering or about to: the bot stays silent
         plan = progress.plan()
         if plan is None:
-            self._actions.submit(self._typing, psid)  # shown while Rasa thinks
+            if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
+                self._actions.submit(self._typing, psid)  # shown while Rasa thinks
             try:
                 plan = self._plan(event, state)
             except RasaUnavailable:
