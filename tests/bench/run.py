@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import platform
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
-from tests.bench import cross_validation, nlu_eval, serving
+from tests.bench import cross_validation, handoff, messenger, nlu_eval, serving
 
 
 def training_seconds() -> float:
@@ -59,6 +60,10 @@ def main() -> int:
                   for name, v in result["latency_ms"].items()], ["ms", "p50", "p95", "max"]))
     print("\nmemory after the run (MiB, RSS): " + ", ".join(
         f"{name} {mb:.0f}" for name, mb in result["memory_mb"].items()))
+    print("\nMessenger webhook and pipeline:")
+    print(json.dumps(messenger.main(), indent=1))
+    print("\nHandoff in a real browser:")
+    print(json.dumps(handoff.run(20), indent=1))
     return 0
 
 

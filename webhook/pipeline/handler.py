@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment")
 GET_STARTED = "GET_STARTED"
 CANCEL_HANDOFF = "/cancel_handoff"
+RASA_DOWN = "rasa_unavailable"
 SENT_MID_TTL = 86400
 
 
@@ -115,6 +116,8 @@ class Handler:
             except RasaUnavailable:
                 return self._rasa_down(event, state, progress)
             progress.set_plan(plan)
+            if state.get("handoff_reason") == RASA_DOWN:
+                self.handoffs.cancel(psid)  # Rasa is back before a person took the case
         return self._deliver(psid, plan, progress)
 
     @staticmethod
@@ -122,6 +125,8 @@ class Handler:
         owner = state.get("owner") or BOT
         if owner == QUEUED and event.get("payload") == CANCEL_HANDOFF:
             return True  # the user tapped "back to the bot" while waiting
+        if owner == QUEUED and state.get("handoff_reason") == RASA_DOWN:
+            return True  # queued only because Rasa was down: answer if it is back
         return owner == BOT
 
     def _record_user(self, event: dict[str, Any], state: dict[str, str]) -> None:
@@ -163,7 +168,7 @@ class Handler:
             notice = render([self._content_reply("utter_delayed", language)])
             progress.mark("delay_notified")
             self._send_all(event["psid"], notice.messages, language)
-            follow_up = self.handoffs.escalate(event["psid"], "rasa_unavailable", language)
+            follow_up = self.handoffs.escalate(event["psid"], RASA_DOWN, language)
             self._send_all(event["psid"], follow_up, language)
         return Outcome.RETRY
 
