@@ -77,9 +77,8 @@ def test_escalating_queues_and_tells_the_place_and_wait(service, clock):
 
 def test_outside_office_hours_the_user_hears_when_the_team_is_back(service, clock):
     set_time(clock, 2026, 11, 28, 21)  # a Saturday evening
-    [closed, police] = service.escalate(USER, "user_request", "km")
+    [closed] = service.escalate(USER, "user_request", "km")
     assert "ថ្ងៃច័ន្ទ ម៉ោង ០៨:០០" in closed["text"]
-    assert "hotline.police.gov.kh" in police["text"]
     assert service.conversations.get(USER)["owner"] == "queued"
 
 
