@@ -51,6 +51,13 @@ def console(browser: Browser, stack, username: str) -> Page:
     return page
 
 
+def claim_first(moderator: Page) -> None:
+    """Claim the first waiting case and wait until its conversation page is open."""
+    moderator.locator("#waiting-rows tr[data-ref]").get_by_role("button", name="Claim").click()
+    moderator.wait_for_url(re.compile(r"/console/c/"))
+    expect(moderator.get_by_label("Reply to the user")).to_be_visible()
+
+
 def simulator(page: Page, stack) -> Simulator:
     page.goto(f"{stack.web_url}/simulator/")
     return Simulator(page)
@@ -79,7 +86,7 @@ def test_the_whole_moderator_flow(browser, page, stack, moderators):
     row = moderator.locator("#waiting-rows tr[data-ref]")
     expect(row).to_have_count(1)  # appeared live, without reloading
     expect(row).to_contain_text("user_request")
-    row.get_by_role("button", name="Claim").click()
+    claim_first(moderator)
 
     expect(moderator.locator("#transcript")).to_contain_text("I want to talk to a real person")
     moderator.get_by_label("Reply to the user").fill("Hello, this is Dara from the team.")
@@ -110,7 +117,7 @@ def test_user_text_is_escaped_in_the_console(browser, page, stack, moderators):
     sim.say('<script>alert("x")</script><img src=x onerror=alert(1)><b>bold</b>')
     row = moderator.locator("#waiting-rows tr[data-ref]")
     expect(row).to_contain_text('<script>alert("x")</script>')
-    row.get_by_role("button", name="Claim").click()
+    claim_first(moderator)
     expect(moderator.locator("#transcript")).to_contain_text("<b>bold</b>")
     assert moderator.locator("#transcript b, #transcript img, #transcript script").count() == 0
     assert dialogs == []
@@ -121,13 +128,14 @@ def test_human_agent_tag_after_24_hours_and_refusal_after_7_days(browser, page, 
     moderator = console(browser, stack, "dara")
     sim = simulator(page, stack)
     shown = ask_for_a_person(sim)
-    moderator.locator("#waiting-rows tr[data-ref]").get_by_role("button", name="Claim").click()
+    claim_first(moderator)
     clock = Clock(redis.Redis.from_url(stack.redis_url), adjustable=True)
     clock.advance(25 * 3600)
     moderator.reload()
     expect(moderator.locator("#window")).to_contain_text("HUMAN_AGENT")
     moderator.get_by_label("Reply to the user").fill("Still there? Dara here.")
     moderator.get_by_role("button", name="Send", exact=True).click()
+    moderator.wait_for_url(re.compile(r"/console/c/"))
     expect(sim.bot).to_have_count(shown + 1)
     sent = [r for r in requests_for(stack, "sim-user-1") if "Still there" in str(r.get("json"))]
     assert sent[-1]["json"]["tag"] == "HUMAN_AGENT"
