@@ -22,12 +22,13 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
 	@echo "make test           every check and test (lint, content, data, unit, integration, stories)"
 	@echo "make chat           talk to the running assistant from this terminal"
+	@echo "make account NAME=x ROLE=moderator   create a console account (with make run up)"
 	@echo "make train          train the model only if its inputs changed"
 	@echo "make lint | content-check | validate | bench | clean"
 
@@ -53,6 +54,12 @@ run: train
 
 chat: $(STAMP)
 	@$(PY) -m webhook.chat
+
+# make account NAME=sokha ROLE=moderator   (asks for a password; needs `make run` up)
+account: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make account NAME=sokha ROLE=moderator|editor|admin"; exit 2; }
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts \
+	  create "$(NAME)" --role "$(or $(ROLE),moderator)" --name "$(or $(DISPLAY),$(NAME))"
 
 lint: $(STAMP)
 	@echo "==> ruff"

@@ -107,6 +107,7 @@ class Stack:
             self._redis = EmbeddedRedis(self.data_dir / "redis").start()
             self.redis_url = self._redis.url
             say(f"embedded Redis on {self.redis_url}")
+            (self.data_dir / "redis-url").write_text(self.redis_url)  # for `make account`
 
     def stop(self) -> None:
         """Stop every process, newest first."""
@@ -211,6 +212,8 @@ def main() -> int:
         stack.start()
         say(f"ready: web {stack.web_url} (health: {stack.web_url}/healthz), Rasa {stack.rasa_url}")
         say(f"Messenger simulator: {stack.web_url}/simulator/  (Graph API: {stack.graph_url})")
+        say(f"moderator console: {stack.web_url}/console/  (create an account: "
+            "make account NAME=you ROLE=admin)")
         say("or chat in the terminal with `make chat`; Ctrl-C stops everything")
         while all(process.poll() is None for process in stack.processes.values()):
             time.sleep(1)
