@@ -188,3 +188,39 @@ def test_notes_and_labels_are_kept_apart_from_the_user(service, graph):
 def test_unknown_references_are_refused(service):
     with pytest.raises(LookupError):
         service.claim("no-such-ref", "dara")
+
+
+def test_staff_are_notified_without_any_message_content(service):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from webhook.handoff.notify import Notifier
+
+    received = []
+    arrived = threading.Event()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        service.notifier = Notifier(f"http://127.0.0.1:{server.server_port}/hook",
+                                    "https://helpline.example/console/")
+        service.transcript.add(USER, "user", "my secret story", "en")
+        service.escalate(USER, "online_harassment", "en")
+        assert arrived.wait(5)
+    finally:
+        server.shutdown()
+    [body] = received
+    assert body == {"event": "handoff_queued", "reason": "online_harassment", "language": "en",
+                    "waiting": 1, "console": "https://helpline.example/console/"}
+    assert USER not in json.dumps(body) and "secret" not in json.dumps(body)
