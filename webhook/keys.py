@@ -95,3 +95,8 @@ def console_events() -> str:
 def maintenance_lock() -> str:
     """Held by the one worker running periodic jobs (handback after silence)."""
     return f"{PREFIX}:maintenance-lock"
+
+
+def owned_by_person() -> str:
+    """Conversations a person owns now (kept in step with each conversation's `owner`)."""
+    return f"{PREFIX}:owned-by-person"

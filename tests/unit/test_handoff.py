@@ -224,3 +224,15 @@ def test_staff_are_notified_without_any_message_content(service):
     assert body == {"event": "handoff_queued", "reason": "online_harassment", "language": "en",
                     "waiting": 1, "console": "https://helpline.example/console/"}
     assert USER not in json.dumps(body) and "secret" not in json.dumps(body)
+
+
+def test_the_list_of_owned_conversations_follows_claims_and_resolves(service, redis_db):
+    service.escalate(USER, "user_request", "en")
+    ref = service.conversations.ref(USER)
+    assert service.mine_and_others() == []
+    service.claim(ref, "dara")
+    assert [item["ref"] for item in service.mine_and_others()] == [ref]
+    assert service.mine_and_others()[0]["claimed_by"] == "dara"
+    service.resolve(ref, by="dara")
+    assert service.mine_and_others() == []
+    assert redis_db.scard(keys.owned_by_person()) == 0

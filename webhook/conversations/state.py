@@ -40,6 +40,11 @@ class Conversations:
         removed = [name for name, value in fields.items() if value is None]
         if removed:
             pipe.hdel(key, *removed)
+        if "owner" in fields:  # the index of conversations people own, for the console
+            if fields["owner"] == PERSON:
+                pipe.sadd(keys.owned_by_person(), psid)
+            else:
+                pipe.srem(keys.owned_by_person(), psid)
         pipe.expire(key, self.retention)
         pipe.execute()
 

@@ -35,6 +35,7 @@ local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner ~= 'queued' then return 0 end
 redis.call('HSET', KEYS[1], 'owner', 'person', 'claimed_by', ARGV[1], 'claimed_at', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[3])
 return 1
 """
 
@@ -114,8 +115,8 @@ class Handoffs:
         """Take a waiting case; False when someone else was first (or it is not waiting)."""
         psid = self._psid(ref)
         now = self.clock.now()
-        won = bool(self._claim(keys=[keys.conversation(psid), keys.handoff_queue()],
-                               args=[moderator, now, psid]))
+        won = bool(self._claim(keys=[keys.conversation(psid), keys.handoff_queue(),
+                                     keys.owned_by_person()], args=[moderator, now, psid]))
         if won:
             requested = float(self.conversations.get(psid).get("handoff_requested_at") or now)
             pipe = self.client.pipeline()
@@ -285,11 +286,15 @@ class Handoffs:
             log.warning("take_thread_control failed", extra={"code": error.code})
 
     def _owned_by_person(self) -> list[str]:
+        """From the index; entries whose conversation expired or changed are dropped."""
         found = []
-        for key in self.client.scan_iter(match=keys.conversation("*"), count=500):
-            if _s(self.client.hget(key, "owner")) == PERSON:
-                found.append(_s(key).split(":", 2)[2])
-        return found
+        for member in self.client.smembers(keys.owned_by_person()):
+            psid = _s(member)
+            if _s(self.client.hget(keys.conversation(psid), "owner")) == PERSON:
+                found.append(psid)
+            else:
+                self.client.srem(keys.owned_by_person(), psid)
+        return sorted(found)
 
     def _last_user_message(self, psid: str) -> str:
         for entry in reversed(self.transcript.read(psid)):
