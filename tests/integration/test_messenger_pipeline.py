@@ -199,3 +199,15 @@ def test_a_permanent_error_is_not_retried_and_is_recorded(fb, db):
 def test_health_reports_workers(stack):
     response = requests.get(f"{stack.web_url}/healthz", timeout=5)
     assert response.status_code == 200, response.text
+
+
+def test_secrets_are_masked_everywhere_and_the_user_is_warned(fb, db, stack):
+    user = fb.new_user()
+    fb.deliver(payloads.text(user, "they asked for my OTP 482913 and my card 4111 1111 1111 1111"))
+    warning = bubbles("utter_secret_warning")
+    fb.wait_for(user, len(warning) + 1)
+    assert fb.texts(user)[0] == warning[0]
+    stored = transcript(db, user)[0]["text"]
+    assert "482913" not in stored and "4111" not in stored and "[code hidden]" in stored
+    events = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker", timeout=10).json()
+    assert "482913" not in json.dumps(events) and "4111 1111" not in json.dumps(events)

@@ -28,6 +28,7 @@ from webhook.pipeline.language import chosen_language, message_language
 from webhook.pipeline.rasa_client import RasaClient, RasaUnavailable
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
+from webhook.privacy.redact import redact
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment")
@@ -97,6 +98,7 @@ class Handler:
             self.handoffs.page_inbox_took(psid)
 
     def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
+        event = _with_secrets_masked(event)
         psid = event["psid"]
         progress = ReplyProgress(self.client, entry_id)
         state = self.conversations.get(psid)
@@ -147,6 +149,8 @@ class Handler:
             answer = [self._content_reply(name, language)]
         else:
             answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+        if event.get("secrets"):
+            answer = [self._content_reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
         return {"messages": rendered.messages, "commands": rendered.commands,
                 "language": language}
@@ -217,6 +221,17 @@ class Handler:
         except PermanentSendError as error:
             self.conversations.update(psid, last_send_error=error.code,
                                       last_send_error_at=int(time.time()))
+
+
+def _with_secrets_masked(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with codes, passwords and card numbers masked in what the user typed: the
+    transcript, the console and Rasa only ever see the masked text."""
+    if event["kind"] != "text" or not event.get("text"):
+        return event
+    masked = redact(event["text"])
+    if not masked.found:
+        return event
+    return {**event, "text": masked.text, "secrets": sorted(masked.found)}
 
 
 def _typed(event: dict[str, Any]) -> str:

@@ -1,0 +1,91 @@
+"""Mask secrets in a user's message before it is stored, shown or sent to Rasa.
+
+What is masked: payment card numbers (13 to 19 digits passing the Luhn check), one-time codes
+and PINs (4 to 8 digits next to a word such as code, OTP, PIN, កូដ), a message that is only such
+a number, and whatever follows "password"-like words ("my password is …", "ពាក្យសម្ងាត់ …").
+Khmer digits count as digits. Masking keeps the rest of the message, so the assistant still
+understands it ("I gave them my OTP [code hidden]").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CARD = "[card number hidden]"
+CODE = "[code hidden]"
+PASSWORD = "[password hidden]"
+
+_DIGIT = "[0-9០-៩]"
+_KHMER_TO_ASCII = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+_CARD = re.compile(rf"(?<![0-9០-៩])(?:{_DIGIT}[ -]?){{12,18}}{_DIGIT}(?![0-9០-៩])")
+_CODE_WORDS = (r"otp|code|codes|pin|passcode|verification|verify|login code|security code|"
+               r"កូដ|លេខកូដ|លេខ\s*otp|pin\s*code|kod|kot")
+_CODE_NEAR = re.compile(
+    rf"(?:{_CODE_WORDS})\W{{0,3}}(?:\w+\W+){{0,3}}?(?<![0-9០-៩])({_DIGIT}{{4,8}})(?![0-9០-៩])"
+    rf"|(?<![0-9០-៩])({_DIGIT}{{4,8}})(?![0-9០-៩])\W{{0,3}}(?:is\s+)?(?:my\s+)?(?:{_CODE_WORDS})",
+    re.IGNORECASE)
+_ONLY_CODE = re.compile(rf"^\s*({_DIGIT}{{4,8}})\s*$")
+_PASSWORD = re.compile(
+    r"(?:password|passwd|pass\s*word|pw|pwd|ពាក្យសម្ងាត់|លេខសម្ងាត់|peak\s*sngat)"
+    r"(?:\s*(?:ខ្ញុំ|របស់ខ្ញុំ|knhom|khnhom))?"
+    r"\s*(?:is|was|=|:|គឺ|គឺជា|ជា|nis|ku)?\s*[:=]?\s+(\S+)",
+    re.IGNORECASE)
+_NOT_A_PASSWORD = {"is", "was", "my", "and", "the", "for", "to", "of", "a", "it", "hack",
+                   "hacked", "changed", "strong", "manager", "reset", "forgot", "lost"}
+
+
+@dataclass
+class Redacted:
+    """The masked text and what kinds of secret were found (card, code, password)."""
+
+    text: str
+    found: set[str] = field(default_factory=set)
+
+
+def redact(text: str) -> Redacted:
+    """`text` with secrets masked."""
+    found: set[str] = set()
+    text = _CARD.sub(lambda m: _card(m, found), text)
+    only = _ONLY_CODE.match(text)
+    if only:
+        found.add("code")
+        return Redacted(CODE, found)
+    text = _CODE_NEAR.sub(lambda m: _code(m, found), text)
+    text = _PASSWORD.sub(lambda m: _password(m, found), text)
+    return Redacted(text, found)
+
+
+def _card(match: re.Match[str], found: set[str]) -> str:
+    digits = re.sub(r"\D", "", match.group().translate(_KHMER_TO_ASCII))
+    if 13 <= len(digits) <= 19 and _luhn_ok(digits):
+        found.add("card")
+        return CARD
+    return match.group()
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _code(match: re.Match[str], found: set[str]) -> str:
+    group = 1 if match.group(1) else 2
+    found.add("code")
+    start, end = match.span(group)
+    whole_start = match.start()
+    return match.group()[: start - whole_start] + CODE + match.group()[end - whole_start:]
+
+
+def _password(match: re.Match[str], found: set[str]) -> str:
+    secret = match.group(1)
+    if secret.lower().strip(".,!?") in _NOT_A_PASSWORD or secret in (CODE, CARD, PASSWORD):
+        return match.group()
+    found.add("password")
+    start = match.start(1) - match.start()
+    return match.group()[:start] + PASSWORD
