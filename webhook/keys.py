@@ -100,3 +100,8 @@ def maintenance_lock() -> str:
 def owned_by_person() -> str:
     """Conversations a person owns now (kept in step with each conversation's `owner`)."""
     return f"{PREFIX}:owned-by-person"
+
+
+def rasa_tracker(psid: str) -> str:
+    """Rasa's tracker of a conversation (RedisTrackerStore with key_prefix `rasa`)."""
+    return f"rasa:tracker:{psid}"

@@ -211,3 +211,19 @@ def test_secrets_are_masked_everywhere_and_the_user_is_warned(fb, db, stack):
     assert "482913" not in stored and "4111" not in stored and "[code hidden]" in stored
     events = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker", timeout=10).json()
     assert "482913" not in json.dumps(events) and "4111 1111" not in json.dumps(events)
+
+
+def test_a_user_deletes_their_data_and_nothing_about_them_remains(fb, db, stack):
+    user = fb.new_user()
+    fb.deliver(payloads.text(user, "hello"))
+    fb.wait_for(user, len(bubbles("utter_greet")))
+    fb.deliver(payloads.text(user, "please delete all my data", timestamp=payloads.now_ms() + 1))
+    confirm = len(bubbles("utter_greet")) + len(bubbles("utter_delete_my_data_confirm"))
+    fb.wait_for(user, confirm)
+    fb.deliver(payloads.quick_reply(user, "Yes, delete", "/affirm"))
+    fb.wait_for(user, confirm + len(bubbles("utter_data_deleted")))
+    assert fb.texts(user)[-1] == bubbles("utter_data_deleted")[-1]
+    wait_until(lambda: not [k for k in db.scan_iter(f"*{user}*")])
+    entries = db.xrange("hl:audit")
+    assert any(fields.get("action") == "delete_data" for _, fields in entries)
+    assert user not in json.dumps(entries)

@@ -155,3 +155,21 @@ def test_unknown_conversations_are_404(app):
     client = app.test_client()
     login(client, "dara")
     assert client.get("/console/c/nope").status_code == 404
+
+
+def test_an_admin_deletes_a_persons_data_on_request(app, waiting, redis_db):
+    service = app.extensions["handoffs"]
+    service.add_note(waiting, "dara", "a note")
+    moderator = app.test_client()
+    login(moderator, "dara")
+    token = token_of(moderator)
+    assert moderator.post(f"/console/c/{waiting}/erase", data={"csrf_token": token}
+                          ).status_code == 403
+    admin = app.test_client()
+    login(admin, "admin1")
+    admin.post(f"/console/c/{waiting}/erase", data={"csrf_token": token_of(admin)})
+    leftovers = [k for k in redis_db.scan_iter() if USER.encode() in k]
+    assert leftovers == []
+    assert service.queue() == []
+    page = admin.get("/console/audit").get_data(as_text=True)
+    assert "delete_data" in page and USER not in page

@@ -33,6 +33,7 @@ from webhook.content.render import to_nlg_reply
 from webhook.handoff.service import Handoffs
 from webhook.handoff.window import WindowClosed
 from webhook.messenger.send_api import SendError
+from webhook.privacy.erase import erase_user
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 MODERATION = ("moderator",)  # admins pass every role check
@@ -85,7 +86,8 @@ def conversation(ref: str) -> ResponseReturnValue:
     audit.record(_redis(), _me(), "view_transcript", conversation=ref)
     language = case["state"].get("language") or "km"
     return render_template("console/conversation.html", case=case, me=_me(),
-                           canned=_canned_answers(language), colleagues=_colleagues())
+                           canned=_canned_answers(language), colleagues=_colleagues(),
+                           account_role=current_account().role)
 
 
 @bp.get("/c/<ref>/transcript.json")
@@ -185,6 +187,17 @@ def labels(ref: str) -> ResponseReturnValue:
     names = [label.strip().lower()[:30] for label in request.form.get("labels", "").split(",")]
     _handoffs().set_labels(ref, sorted({name for name in names if name})[:10])
     return redirect(url_for("console.conversation", ref=ref))
+
+
+@bp.post("/c/<ref>/erase")
+@role_required("admin")
+def erase(ref: str) -> ResponseReturnValue:
+    """Delete everything held about this person (on their request, made another way)."""
+    _case(ref)
+    psid = _handoffs().conversations.psid_for(ref)
+    erase_user(_redis(), psid, actor=_me())
+    flash("All data about this person was deleted. Only an audit entry remains.", "status")
+    return redirect(url_for("console.queue"))
 
 
 @bp.get("/events")

@@ -1,19 +1,19 @@
 """Commands that answers carry in their `custom` payload, carried out by the worker.
 
 `handoff` queues the conversation for a person (and returns the message that tells the user
-their place in the queue), `cancel_handoff` takes it out again, `delete_my_data` is recorded
-(the deletion itself comes with the privacy work).
+their place in the queue), `cancel_handoff` takes it out again, `delete_my_data` erases
+everything held about the user (after they confirmed; the confirmation is the answer itself).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from webhook.conversations.state import Conversations
 from webhook.handoff.service import Handoffs
 from webhook.logging_setup import user_ref
+from webhook.privacy.erase import erase_user
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def carry_out(command: dict[str, Any], psid: str, language: str, handoffs: Hando
     elif name == "cancel_handoff":
         handoffs.cancel(psid)
     elif name == "delete_my_data":
-        conversations.update(psid, deletion_requested_at=int(time.time()))
+        erase_user(conversations.client, psid, actor="user")
     else:
         log.warning("unknown command skipped", extra={"command": str(name)[:40]})
         return []
