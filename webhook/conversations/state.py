@@ -12,6 +12,7 @@ from typing import Any
 import redis
 
 from webhook import keys
+from webhook.redis_text import as_text
 
 BOT = "bot"
 QUEUED = "queued"   # waiting for a person: the bot stays silent
@@ -28,7 +29,7 @@ class Conversations:
     def get(self, psid: str) -> dict[str, str]:
         """The state as stored (empty for a new conversation)."""
         raw = self.client.hgetall(keys.conversation(psid))
-        return {_s(k): _s(v) for k, v in raw.items()}
+        return {as_text(k): as_text(v) for k, v in raw.items()}
 
     def update(self, psid: str, **fields: Any) -> None:
         """Set fields (None deletes one) and renew the expiry."""
@@ -50,7 +51,7 @@ class Conversations:
 
     def owner(self, psid: str) -> str:
         """`bot`, or `person` while a person answers this user."""
-        return _s(self.client.hget(keys.conversation(psid), "owner")) or BOT
+        return as_text(self.client.hget(keys.conversation(psid), "owner")) or BOT
 
     def user_wrote(self, psid: str, timestamp_ms: int, language: str | None) -> None:
         """Remember when the user last wrote (Messenger's 24-hour window) and their language."""
@@ -61,7 +62,7 @@ class Conversations:
 
     def ref(self, psid: str) -> str:
         """The conversation's reference for console URLs (made on first use)."""
-        existing = _s(self.client.hget(keys.conversation(psid), "ref"))
+        existing = as_text(self.client.hget(keys.conversation(psid), "ref"))
         if existing:
             return existing
         ref = secrets.token_urlsafe(9)
@@ -70,18 +71,12 @@ class Conversations:
         pipe.set(keys.conversation_ref(ref), psid, ex=self.retention)
         pipe.expire(keys.conversation(psid), self.retention)
         pipe.execute()
-        return _s(self.client.hget(keys.conversation(psid), "ref"))
+        return as_text(self.client.hget(keys.conversation(psid), "ref"))
 
     def psid_for(self, ref: str) -> str | None:
         """The user id behind a reference, if the conversation is still kept."""
-        return _s(self.client.get(keys.conversation_ref(ref))) or None
+        return as_text(self.client.get(keys.conversation_ref(ref))) or None
 
     def mark_person(self, psid: str, reason: str) -> None:
         """A person (console or Page Inbox) is answering: the bot stays silent."""
         self.update(psid, owner=PERSON, owner_reason=reason, owner_since=int(time.time()))
-
-
-def _s(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode()
-    return "" if value is None else str(value)

@@ -25,6 +25,7 @@ from webhook.handoff.notify import Notifier
 from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import SendApi, SendError
 from webhook.pipeline.render import render
+from webhook.redis_text import as_text
 
 log = logging.getLogger(__name__)
 PAGE_INBOX_APP_ID = "263902037430900"
@@ -219,7 +220,7 @@ class Handoffs:
             window_state = {"open": False, "reason": str(closed)}
         return {"ref": ref, "state": state, "transcript": self.transcript.read(psid),
                 "notes": [json.loads(n) for n in self.client.lrange(keys.notes(psid), 0, -1)],
-                "labels": sorted(_s(x) for x in self.client.smembers(keys.labels(psid))),
+                "labels": sorted(as_text(x) for x in self.client.smembers(keys.labels(psid))),
                 "window": window_state, "last_user_at": last_user}
 
     # --- inside ----------------------------------------------------------------------
@@ -289,8 +290,8 @@ class Handoffs:
         """From the index; entries whose conversation expired or changed are dropped."""
         found = []
         for member in self.client.smembers(keys.owned_by_person()):
-            psid = _s(member)
-            if _s(self.client.hget(keys.conversation(psid), "owner")) == PERSON:
+            psid = as_text(member)
+            if as_text(self.client.hget(keys.conversation(psid), "owner")) == PERSON:
                 found.append(psid)
             else:
                 self.client.srem(keys.owned_by_person(), psid)
@@ -310,7 +311,3 @@ class Handoffs:
 
     def _publish(self, kind: str, ref: str) -> None:
         self.client.publish(keys.console_events(), json.dumps({"type": kind, "ref": ref}))
-
-
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value or "")

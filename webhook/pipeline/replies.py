@@ -13,6 +13,7 @@ from typing import Any
 import redis
 
 from webhook import keys
+from webhook.redis_text import as_text
 
 TTL_SECONDS = 86400
 
@@ -23,7 +24,7 @@ class ReplyProgress:
     def __init__(self, client: redis.Redis, entry_id: str) -> None:
         self.client = client
         self.key = keys.reply_progress(entry_id)
-        self._data = {_s(k): _s(v) for k, v in client.hgetall(self.key).items()}
+        self._data = {as_text(k): as_text(v) for k, v in client.hgetall(self.key).items()}
 
     def flag(self, name: str) -> bool:
         """True when `name` was marked done."""
@@ -64,7 +65,3 @@ class ReplyProgress:
     def clear(self, pipe: redis.client.Pipeline) -> None:
         """Forget the entry (in the caller's pipeline, with the acknowledgement)."""
         pipe.delete(self.key)
-
-
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

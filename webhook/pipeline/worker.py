@@ -23,6 +23,7 @@ from webhook.inbox import Inbox
 from webhook.pipeline.handler import Handler, Outcome
 from webhook.pipeline.leases import Leases
 from webhook.pipeline.replies import ReplyProgress
+from webhook.redis_text import as_text
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,8 @@ class Worker:
         reply = self.client.xreadgroup(keys.INBOX_GROUP, self.name, streams, count=self.batch,
                                        block=None if handled else (block_ms or None))
         for stream, items in reply or []:
-            shard = int(_s(stream).rsplit(":", 1)[1])
-            handled |= self._work_entries(shard, [(_s(i), f) for i, f in items])
+            shard = int(as_text(stream).rsplit(":", 1)[1])
+            handled |= self._work_entries(shard, [(as_text(i), f) for i, f in items])
         return handled
 
     def _run_periodic(self) -> None:
@@ -122,7 +123,7 @@ class Worker:
         """Entries this worker holds unacknowledged on `shard` (after a retry or a take-over)."""
         reply = self.client.xreadgroup(keys.INBOX_GROUP, self.name, {keys.inbox(shard): "0"},
                                        count=self.batch)
-        entries = [(_s(i), f) for _, items in reply or [] for i, f in items]
+        entries = [(as_text(i), f) for _, items in reply or [] for i, f in items]
         if not entries:
             self._maybe_pending.discard(shard)
             return False
@@ -144,7 +145,7 @@ class Worker:
         """Handle one entry and acknowledge it unless it must be retried."""
         outcome = Outcome.DONE
         if fields:
-            event = json.loads(_s(fields.get(b"event") or fields.get("event")))
+            event = json.loads(as_text(fields.get(b"event") or fields.get("event")))
             try:
                 outcome = self.handler.handle(entry_id, event)
             except Exception:  # noqa: BLE001 - one bad event must not stop the worker
@@ -172,7 +173,7 @@ class Worker:
             # not justid: redis-py then drops the cursor this loop needs
             reply = self.client.xautoclaim(keys.inbox(shard), keys.INBOX_GROUP, self.name,
                                            min_idle_time=0, start_id=start, count=100)
-            start = _s(reply[0])
+            start = as_text(reply[0])
             if start == "0-0":
                 return
 
@@ -183,7 +184,3 @@ class Worker:
 
     def _inbox_empty(self) -> bool:
         return all(self.client.xlen(keys.inbox(shard)) == 0 for shard in self.leases.owned)
-
-
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
