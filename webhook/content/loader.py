@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from webhook.content.model import LANGUAGES, Choice, Response, Settings, Version
+from webhook.content.render import to_nlg_reply
 
 SETTINGS_FILE = "settings.yml"
 
@@ -120,6 +121,11 @@ class ContentStore:
         """The current settings."""
         self._refresh()
         return self._settings
+
+    def reply(self, name: str, language: str,
+              values: dict[str, str] | None = None) -> dict[str, Any]:
+        """The answer `name` in `language` as Rasa's NLG reply, settings (and `values`) filled."""
+        return to_nlg_reply(self.responses()[name], language, self.settings(), values)
 
     def _refresh(self) -> None:
         stamp = tuple(

@@ -19,6 +19,11 @@ QUEUED = "queued"   # waiting for a person: the bot stays silent
 PERSON = "person"
 
 
+def last_user_seconds(state: dict[str, str]) -> float | None:
+    """When the user last wrote, in seconds (stored in Facebook's milliseconds), if ever."""
+    return float(state["last_user_at"]) / 1000 if state.get("last_user_at") else None
+
+
 class Conversations:
     """Read and update conversation state."""
 

@@ -17,13 +17,13 @@ import redis
 from webhook import keys
 from webhook.clock import Clock
 from webhook.content.loader import ContentStore
-from webhook.content.render import to_nlg_reply
-from webhook.conversations.state import BOT, PERSON, QUEUED, Conversations
+from webhook.conversations.state import BOT, PERSON, QUEUED, Conversations, last_user_seconds
 from webhook.conversations.transcript import Transcript
 from webhook.handoff import office_hours, window
 from webhook.handoff.notify import Notifier
 from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import SendApi, SendError
+from webhook.pipeline.language import message_language
 from webhook.pipeline.render import render
 from webhook.redis_text import as_text
 
@@ -105,7 +105,7 @@ class Handoffs:
             state = self.conversations.get(psid)
             last = max(float(state.get("claimed_at") or 0),
                        float(state.get("last_person_at") or 0),
-                       float(state.get("last_user_at") or 0) / 1000)
+                       last_user_seconds(state) or 0)
             if now - last > silence_seconds:
                 self._back_to_bot(psid, by="timeout")
                 count += 1
@@ -155,7 +155,7 @@ class Handoffs:
         """
         psid = self._psid(ref)
         state = self.conversations.get(psid)
-        last_user = float(state["last_user_at"]) / 1000 if state.get("last_user_at") else None
+        last_user = last_user_seconds(state)
         allowed = window.for_person(last_user, self.clock.now())
         mid = self.send_api.send_message(psid, {"text": text},
                                          messaging_type=allowed.messaging_type, tag=allowed.tag)
@@ -212,7 +212,7 @@ class Handoffs:
         """Everything the conversation page shows."""
         psid = self._psid(ref)
         state = self.conversations.get(psid)
-        last_user = float(state["last_user_at"]) / 1000 if state.get("last_user_at") else None
+        last_user = last_user_seconds(state)
         try:
             allowed = window.for_person(last_user, self.clock.now())
             window_state = {"open": True, "tag": allowed.tag}
@@ -238,11 +238,10 @@ class Handoffs:
         log.info("handed back", extra={"user": user_ref(psid), "by": by})
 
     def _tell_user_bot_is_back(self, psid: str, state: dict[str, str]) -> None:
-        last_user = float(state["last_user_at"]) / 1000 if state.get("last_user_at") else None
+        last_user = last_user_seconds(state)
         if window.for_bot(last_user, self.clock.now()) is None:
             return
-        language = state.get("chosen_language") or state.get("language") or \
-            self.content.settings().default_language
+        language = message_language("", state, self.content.settings().default_language)
         for message in self._content_messages("utter_handback", language):
             try:
                 mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
@@ -270,9 +269,7 @@ class Handoffs:
 
     def _content_messages(self, name: str, language: str,
                           values: dict[str, str] | None = None) -> list[dict[str, Any]]:
-        response = self.content.responses()[name]
-        reply = to_nlg_reply(response, language, self.content.settings(), values)
-        return render([reply]).messages
+        return render([self.content.reply(name, language, values)]).messages
 
     def _pass_to_page_inbox(self, psid: str, reason: str) -> None:
         try:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-KINDS = ("text", "quick_reply", "postback", "attachment", "echo", "read", "delivery",
-         "handover", "unknown")
-
 
 class PayloadError(ValueError):
     """The body is not a Messenger webhook payload (the view answers 400)."""

@@ -17,7 +17,6 @@ import redis
 from bot.language import detect
 from webhook import keys
 from webhook.content.loader import ContentStore
-from webhook.content.render import to_nlg_reply
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.handoff.service import Handoffs
@@ -103,7 +102,7 @@ class Handler:
         progress = ReplyProgress(self.client, entry_id)
         state = self.conversations.get(psid)
         if not progress.flag("recorded"):
-            self._record_user(event, state)
+            self._record_user(event)
             progress.mark("recorded")
             state = self.conversations.get(psid)
         if event.get("standby") or not self._bot_may_answer(event, state):
@@ -131,7 +130,7 @@ class Handler:
             return True  # queued only because Rasa was down: answer if it is back
         return owner == BOT
 
-    def _record_user(self, event: dict[str, Any], state: dict[str, str]) -> None:
+    def _record_user(self, event: dict[str, Any]) -> None:
         psid, text = event["psid"], event.get("text") or ""
         shown = text or f"[{', '.join(event.get('attachments', ['attachment']))}]"
         detection = detect(_typed(event))
@@ -146,18 +145,14 @@ class Handler:
         language = message_language(_typed(event), state, self._default_language())
         if event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
-            answer = [self._content_reply(name, language)]
+            answer = [self.content.reply(name, language)]
         else:
             answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
         if event.get("secrets"):
-            answer = [self._content_reply("utter_secret_warning", language), *answer]
+            answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
         return {"messages": rendered.messages, "commands": rendered.commands,
                 "language": language}
-
-    def _content_reply(self, name: str, language: str) -> dict[str, Any]:
-        response = self.content.responses()[name]
-        return to_nlg_reply(response, language, self.content.settings())
 
     def _default_language(self) -> str:
         return self.content.settings().default_language
@@ -169,7 +164,7 @@ class Handler:
                                                "waited_s": round(waited, 1)})
         if waited >= self.rasa_patience_seconds and not progress.flag("delay_notified"):
             language = message_language(_typed(event), state, self._default_language())
-            notice = render([self._content_reply("utter_delayed", language)])
+            notice = render([self.content.reply("utter_delayed", language)])
             progress.mark("delay_notified")
             self._send_all(event["psid"], notice.messages, language)
             follow_up = self.handoffs.escalate(event["psid"], RASA_DOWN, language)

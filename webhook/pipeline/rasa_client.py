@@ -39,11 +39,3 @@ class RasaClient:
         if not isinstance(answer, list):
             raise RasaUnavailable("unexpected answer shape")
         return answer
-
-    def is_ready(self) -> bool:
-        """True when Rasa answers and has a model loaded."""
-        try:
-            status = self.session.get(f"{self.url}/status", timeout=2)
-            return status.ok and bool(status.json().get("model_file"))
-        except (requests.RequestException, ValueError):
-            return False
