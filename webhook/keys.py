@@ -105,3 +105,58 @@ def owned_by_person() -> str:
 def rasa_tracker(psid: str) -> str:
     """Rasa's tracker of a conversation (RedisTrackerStore with key_prefix `rasa`)."""
     return f"rasa:tracker:{psid}"
+
+
+def content_revision() -> str:
+    """The content store's revision: raised by one on every published change."""
+    return f"{PREFIX}:content:rev"
+
+
+def content_published() -> str:
+    """Hash: content item (an answer's name, or `settings`) → its published data (JSON)."""
+    return f"{PREFIX}:content:published"
+
+
+def content_item_revisions() -> str:
+    """Hash: content item → the revision that last changed it."""
+    return f"{PREFIX}:content:item-rev"
+
+
+def content_version_prefix() -> str:
+    """Prefix of one version's record (`<prefix><revision>`): who, when, why, and the data."""
+    return f"{PREFIX}:content:version:"
+
+
+def content_history(item: str) -> str:
+    """List of the revisions that changed an item, newest first."""
+    return f"{PREFIX}:content:history:{item}"
+
+
+def content_language_revisions(item: str) -> str:
+    """Hash: language → the revision that last changed that language of an item."""
+    return f"{PREFIX}:content:lang-rev:{item}"
+
+
+def content_draft(item: str) -> str:
+    """An item's unpublished draft: data, the revision it started from, author, time, stamp."""
+    return f"{PREFIX}:content:draft:{item}"
+
+
+def content_topics() -> str:
+    """Hash: topic → what the topic file is about (kept for export)."""
+    return f"{PREFIX}:content:topics"
+
+
+def content_channel() -> str:
+    """Pub/sub channel announcing each published revision."""
+    return f"{PREFIX}:content:published-events"
+
+
+def content_seed_lock() -> str:
+    """Held while one process adds answers from responses/ that the store does not have yet."""
+    return f"{PREFIX}:content:seed-lock"
+
+
+def content_order() -> str:
+    """The answers' order in their files (JSON list), so exports read like the originals."""
+    return f"{PREFIX}:content:order"

@@ -9,7 +9,7 @@ import redis
 
 from webhook import config
 from webhook.clock import Clock
-from webhook.content.loader import ContentStore
+from webhook.content.model import Content
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.handoff.notify import Notifier
@@ -28,7 +28,7 @@ def send_api(settings: dict[str, Any]) -> SendApi:
                    settings["FB_PAGE_ACCESS_TOKEN"], settings["FB_APP_SECRET"])
 
 
-def handoffs(settings: dict[str, Any], client: redis.Redis, content: ContentStore) -> Handoffs:
+def handoffs(settings: dict[str, Any], client: redis.Redis, content: Content) -> Handoffs:
     """The handoff service as configured (HANDOFF_MODE, HANDOFF_NOTIFY_URL)."""
     notify_url = os.environ.get("HANDOFF_NOTIFY_URL", "")
     return Handoffs(

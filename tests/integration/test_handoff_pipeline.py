@@ -10,7 +10,7 @@ from tests.integration.messenger_client import Messenger
 from tests.integration.test_messenger_pipeline import bubbles
 from webhook import keys
 from webhook.clock import Clock
-from webhook.content.loader import ContentStore
+from webhook.content.loader import FolderContent
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.handoff.service import Handoffs
@@ -31,7 +31,7 @@ def handoffs(stack):
                     send_api=SendApi(stack.graph_url, "v21.0",
                                      stack.secrets["FB_PAGE_ACCESS_TOKEN"],
                                      stack.secrets["FB_APP_SECRET"]),
-                    content=ContentStore(RESPONSES), clock=Clock(client, adjustable=True))
+                    content=FolderContent(RESPONSES), clock=Clock(client, adjustable=True))
 
 
 def wait_owner(handoffs, psid, owner, timeout=20):

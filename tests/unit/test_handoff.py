@@ -10,7 +10,7 @@ import pytest
 from bot.project import RESPONSES
 from webhook import keys
 from webhook.clock import Clock
-from webhook.content.loader import ContentStore
+from webhook.content.loader import FolderContent
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.handoff.service import PAGE_INBOX_APP_ID, Handoffs
@@ -49,7 +49,7 @@ def service(redis_db, graph, clock):
     return Handoffs(
         client=redis_db, conversations=conversations, transcript=Transcript(redis_db, 86400),
         send_api=SendApi(graph.url, "v21.0", "token", "secret", sleep=lambda _: None),
-        content=ContentStore(RESPONSES), clock=clock)
+        content=FolderContent(RESPONSES), clock=clock)
 
 
 def user_wrote(service, psid=USER, language="en"):

@@ -16,7 +16,7 @@ import redis
 
 from webhook import keys
 from webhook.clock import Clock
-from webhook.content.loader import ContentStore
+from webhook.content.model import Content
 from webhook.conversations.state import BOT, PERSON, QUEUED, Conversations, last_user_seconds
 from webhook.conversations.transcript import Transcript
 from webhook.handoff import office_hours, window
@@ -49,7 +49,7 @@ class Handoffs:
     conversations: Conversations
     transcript: Transcript
     send_api: SendApi
-    content: ContentStore
+    content: Content
     clock: Clock
     mode: str = "console"          # or "page_inbox": Meta's Page Inbox answers
     notifier: Notifier | None = None

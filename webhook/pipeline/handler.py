@@ -16,7 +16,7 @@ import redis
 
 from bot.language import detect
 from webhook import keys
-from webhook.content.loader import ContentStore
+from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.handoff.service import Handoffs
@@ -51,7 +51,7 @@ class Handler:
     client: redis.Redis
     rasa: RasaClient
     send_api: SendApi
-    content: ContentStore
+    content: Content
     conversations: Conversations
     transcript: Transcript
     handoffs: Handoffs
