@@ -50,7 +50,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webhook import health
-    from webhook.console import audit, auth, moderation
+    from webhook.console import audit, auth, editor, moderation
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
 
@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(editor.bp)
     auth.init_app(app)
     if not config.is_production(app.config):
         from webhook.simulator import views as simulator

@@ -120,7 +120,7 @@ def login() -> ResponseReturnValue:
     """The sign-in form, or straight on when already signed in."""
     target = safe_next(request.args.get("next"))
     if current_account() is not None:
-        return redirect(target or current_app.config["CONSOLE_HOME_URL"])
+        return redirect(target or home_url())
     return render_template("console/login.html", next=target or "")
 
 
@@ -148,7 +148,7 @@ def login_submit() -> ResponseReturnValue:
     client.eval(_FORGET_ATTEMPT, 2, *counters)
     start_session(account)
     _audit(client, account.username, "login")
-    return redirect(target or current_app.config["CONSOLE_HOME_URL"])
+    return redirect(target or home_url(account))
 
 
 @bp.post("/logout")
@@ -222,6 +222,14 @@ def role_required(*roles: str) -> Callable[[Callable[..., ResponseReturnValue]],
     return decorator
 
 
+def home_url(account: Account | None = None) -> str:
+    """Where an account starts: editors at the answers, everyone else at the queue."""
+    account = account or current_account()
+    if account is not None and account.role == "editor":
+        return url_for("editor.index")
+    return current_app.config["CONSOLE_HOME_URL"]
+
+
 def safe_next(target: str | None) -> str | None:
     """`target` when it is a path on this site, else None (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//"):
@@ -263,6 +271,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_add_security_headers)
     app.add_template_global(csrf_token)
     app.add_template_global(current_account)
+    app.add_template_global(home_url)
 
 
 def _secure_cookie(settings: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from webhook.content import limits
 from webhook.content.model import LANGUAGES, Choice, Response, Settings, Version
 from webhook.content.render import PLACEHOLDER
+from webhook.handoff.office_hours import schedule_problems
 
 KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data", "cancel_handoff"})
 # filled by the worker at run time, not from settings.yml
@@ -34,9 +35,9 @@ def validate(
     responses: dict[str, Response], settings: Settings, intents: set[str]
 ) -> list[Problem]:
     """Every problem in the answers and the settings."""
-    problems = _settings_problems(settings)
+    problems = settings_problems(settings)
     for response in responses.values():
-        problems += _response_problems(response, settings, intents)
+        problems += response_problems(response, settings, intents)
     return problems
 
 
@@ -48,7 +49,7 @@ def missing_responses(responses: dict[str, Response], used: set[str]) -> list[Pr
     ]
 
 
-def _settings_problems(settings: Settings) -> list[Problem]:
+def settings_problems(settings: Settings) -> list[Problem]:
     problems = []
     if settings.default_language not in LANGUAGES:
         problems.append(Problem("settings.yml: default_language", "must be km or en"))
@@ -59,10 +60,14 @@ def _settings_problems(settings: Settings) -> list[Problem]:
         links = [value for value in values.values() if value]
         if key.endswith("_url") and any(not link.startswith("https://") for link in links):
             problems.append(Problem(f"settings.yml: {key}", "links must start with https://"))
+    if settings.office_hours_schedule:
+        problems += [Problem(f"settings.yml: office_hours_schedule.{text.split(':')[0]}",
+                             text.split(": ", 1)[1])
+                     for text in schedule_problems(settings.office_hours_schedule)]
     return problems
 
 
-def _response_problems(
+def response_problems(
     response: Response, settings: Settings, intents: set[str]
 ) -> list[Problem]:
     where = f"{response.topic}.yml: {response.name}"
