@@ -196,3 +196,10 @@ def test_a_note_round_trips_through_the_plain_form():
 def test_export_of_an_empty_store_is_refused(redis_db, tmp_path):
     with pytest.raises(ContentError, match="empty"):
         transfer.export(redis_db, Path(tmp_path))
+
+
+def test_a_store_that_lost_its_data_is_seeded_again_from_the_files(redis_db):
+    content = PublishedContent(redis_db, RESPONSES)
+    greeting = content.reply("utter_greet", "en")
+    redis_db.flushdb()  # Redis restarted without its append-only file
+    assert content.reply("utter_greet", "en") == greeting

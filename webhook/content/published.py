@@ -49,9 +49,11 @@ class PublishedContent:
         return to_nlg_reply(content.responses[name], language, content.settings, values)
 
     def _current(self) -> ContentSet:
-        if not self._seeded:
-            self._seed()
         revision = self.versions.revision()
+        if not self._seeded or (revision == 0 and self.seed_folder is not None):
+            self._seeded = False  # an empty store (a new Redis, or one that lost its data)
+            self._seed()
+            revision = self.versions.revision()
         if revision != self._revision:
             with self._lock:
                 if revision != self._revision:
