@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
-from tests.bench import cross_validation, handoff, messenger, nlu_eval, serving
+from tests.bench import content_publish, cross_validation, handoff, messenger, nlu_eval, serving
 
 
 def training_seconds() -> float:
@@ -64,6 +64,8 @@ def main() -> int:
     print(json.dumps(messenger.main(), indent=1))
     print("\nHandoff in a real browser:")
     print(json.dumps(handoff.run(20), indent=1))
+    print("\nChanging an answer: publish in the editor vs retrain and reload:")
+    print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
     return 0
 
 
