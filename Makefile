@@ -22,7 +22,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack audit content-export content-import
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -30,6 +30,7 @@ help:
 	@echo "make chat           talk to the running assistant from this terminal"
 	@echo "make account NAME=x ROLE=moderator   create a console account (with make run up)"
 	@echo "make train          train the model only if its inputs changed"
+	@echo "make content-export | content-import [DIR=responses]   answers between the editor and YAML"
 	@echo "make lint | content-check | validate | bench | clean"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -61,9 +62,43 @@ account: $(STAMP)
 	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts \
 	  create "$(NAME)" --role "$(or $(ROLE),moderator)" --name "$(or $(DISPLAY),$(NAME))"
 
+# Examples staff assigned in the console (Insights > Unanswered) into nlu_data/<language>/
+# studio_examples.yml; needs `make run` up (or REDIS_URL). Then review, `make validate`, `make train`.
+.PHONY: nlu-export
+nlu-export: $(STAMP)
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.insights.nlu_export
+
 lint: $(STAMP)
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check .
+
+# pip-audit needs packaging>=23 and Rasa 3.6 requires packaging<21: it gets its own virtualenv.
+AUDIT_VENV := .build/audit-venv
+$(AUDIT_VENV)/.installed: security/audit-requirements.lock | $(STAMP)
+	@echo "==> installing pip-audit into $(AUDIT_VENV) (apart from .venv: it needs a newer packaging)"
+	@test -x $(AUDIT_VENV)/bin/python || $(PY) -m venv $(AUDIT_VENV)
+	@$(AUDIT_VENV)/bin/python -m pip install --quiet -r security/audit-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@touch $@
+
+# Where PyPI's vulnerability service cannot be reached (this build machine's package mirror
+# does not serve it), the audit says loudly that it did not run and make test goes on;
+# AUDIT_IF_UNREACHABLE=fail makes that an error (use it where the service is reachable).
+AUDIT_IF_UNREACHABLE ?= warn
+audit: $(AUDIT_VENV)/.installed
+	@echo "==> pip-audit over requirements.lock (known exceptions: security/audit-exceptions.txt)"
+	@AUDIT_IF_UNREACHABLE=$(AUDIT_IF_UNREACHABLE) $(AUDIT_VENV)/bin/python security/audit.py
+
+# The content store (what staff edit in the console) to and from YAML files; needs `make run` up
+# (or REDIS_URL). DIR defaults to responses/, so `git diff responses/` shows what staff changed.
+content-export: $(STAMP)
+	@echo "==> writing the published answers and settings to $(or $(DIR),responses/)"
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.content.transfer \
+	  export --to "$(or $(DIR),responses)"
+
+content-import: $(STAMP)
+	@echo "==> publishing what differs in $(or $(DIR),responses/) (checked first; a version per change)"
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.content.transfer \
+	  import --from "$(or $(DIR),responses)" --author "$${AUTHOR:-$${USER:-staff}}" --comment "$(COMMENT)"
 
 content-check: $(STAMP)
 	@echo "==> checking answers in responses/ (both languages, Messenger limits, placeholders)"
@@ -105,7 +140,7 @@ test-stack: train browser-deps
 	@echo "==> integration and browser tests, one running stack (real Redis, Rasa, workers, Chromium)"
 	@$(PY) -m pytest tests/integration tests/browser -q
 
-test: lint content-check validate test-unit test-stack test-stories
+test: lint audit content-check validate test-unit test-stack test-stories
 	@echo "==> all tests passed"
 
 bench: train

@@ -3,12 +3,14 @@
 set -e
 case "$1" in
   rasa)
-    exec python -m rasa run --enable-api --port 5005 --interface 0.0.0.0 \
+    # `rasa run` whose logs hold no message text or user ids (bot/serve.py)
+    exec python -m bot.serve run --enable-api --port 5005 --interface 0.0.0.0 \
       --model "$(python -m bot.train --print-path)" \
       --endpoints bot/endpoints.yml --credentials bot/credentials.yml ;;
   web)
+    # path only in access logs: the query of GET /webhook holds the verify token
     exec gunicorn --workers "${WEB_WORKERS:-2}" --threads 4 --bind "0.0.0.0:${WEB_PORT:-8000}" \
-      "webhook:create_app()" ;;
+      --access-logformat '%(m)s %(U)s %(s)s %(M)sms' "webhook:create_app()" ;;
   worker)
     exec python -m webhook.worker ;;
   *)

@@ -102,6 +102,20 @@ class Stack:
         self._spawn(name, [sys.executable, "-m", "webhook.worker", "--name", name], log_dir)
         return self.processes[name]
 
+    @property
+    def owns_redis(self) -> bool:
+        """True when this stack started the Redis server (and so can restart it)."""
+        return self._redis is not None
+
+    def restart_redis(self, down_seconds: float = 0.0, kill: bool = False) -> None:
+        """Stop the embedded Redis (SIGKILL with kill=True, as a crash) and, after
+        `down_seconds`, start it again on the same port and append-only file."""
+        if self._redis is None:
+            raise RuntimeError("only an embedded Redis can be restarted (REDIS_URL is set)")
+        self._redis.stop(kill=kill)
+        time.sleep(down_seconds)
+        self._redis.start()
+
     def _start_redis(self) -> None:
         if not self.redis_url:
             self._redis = EmbeddedRedis(self.data_dir / "redis").start()
@@ -141,7 +155,7 @@ class Stack:
 
     def _rasa_command(self) -> list[str]:
         bot = ROOT / "bot"
-        return [sys.executable, "-m", "rasa", "run", "--enable-api",
+        return [sys.executable, "-m", "bot.serve", "run", "--enable-api",  # rasa run, redacted logs
                 "--model", str(self.model), "--port", str(self.rasa_port),
                 "--interface", "127.0.0.1",
                 "--endpoints", str(bot / "endpoints.yml"),
@@ -212,8 +226,8 @@ def main() -> int:
         stack.start()
         say(f"ready: web {stack.web_url} (health: {stack.web_url}/healthz), Rasa {stack.rasa_url}")
         say(f"Messenger simulator: {stack.web_url}/simulator/  (Graph API: {stack.graph_url})")
-        say(f"moderator console: {stack.web_url}/console/  (create an account: "
-            "make account NAME=you ROLE=admin)")
+        say(f"console: {stack.web_url}/console/  (moderators: the queue; editors: answers and "
+            "settings; create an account: make account NAME=you ROLE=admin)")
         say("or chat in the terminal with `make chat`; Ctrl-C stops everything")
         while all(process.poll() is None for process in stack.processes.values()):
             time.sleep(1)

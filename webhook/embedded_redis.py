@@ -44,6 +44,7 @@ class EmbeddedRedis:
             "--bind", "127.0.0.1",
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
+            "--appendfsync", "everysec",
             "--save", "",
             "--protected-mode", "yes",
         ]
@@ -51,10 +52,13 @@ class EmbeddedRedis:
         self._wait_until_ready(timeout)
         return self
 
-    def stop(self) -> None:
-        """Stop the server (SIGTERM lets it flush the append-only file)."""
+    def stop(self, kill: bool = False) -> None:
+        """Stop the server (SIGTERM lets it flush the append-only file; kill=True is a crash)."""
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            if kill:
+                self.process.kill()
+            else:
+                self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
 

@@ -234,3 +234,14 @@ def test_bad_settings_are_refused_with_the_reason(app):
 def test_an_unknown_answer_is_a_clear_404(app):
     answer = signed_in(app, "kanha").get("/console/content/a/utter_nothing")
     assert answer.status_code == 404
+
+
+def test_publishing_keeps_what_the_form_does_not_edit(app):
+    client = signed_in(app, "kanha")
+    path = "/console/content/a/utter_handoff"
+    form = form_of(client.get(path).get_data(as_text=True))
+    form["en-bubble"][0] = "Connecting you with a person now."
+    assert client.post(path, data={**form, "action": "publish"}).status_code == 302
+    reply = app.extensions["content_store"].reply("utter_handoff", "en")
+    assert reply["text"].startswith("Connecting you with a person now.")
+    assert reply["custom"]["command"] == "handoff"

@@ -23,9 +23,13 @@ _KIND_NAMES = {"bubbles": "bubble", "quick_replies": "quick reply", "buttons": "
                "image": "image"}
 
 
-def answer_from_form(form: MultiDict, topic: str) -> dict[str, Any]:
-    """The answer's plain data (as stored) from the posted form."""
-    data: dict[str, Any] = {"topic": topic}
+def answer_from_form(form: MultiDict, published: dict[str, Any]) -> dict[str, Any]:
+    """The answer's plain data (as stored) from the posted form.
+
+    What the form does not edit (its topic, a system command) is kept from `published`.
+    """
+    data: dict[str, Any] = {key: published[key] for key in ("topic", "command")
+                            if key in published}
     note = form.get("note", "").strip()
     if note:
         data["note"] = note

@@ -108,7 +108,7 @@ def answer_submit(name: str) -> ResponseReturnValue:
         _versions().discard_draft(name)
         flash("Draft discarded: the published answer is unchanged.", "success")
         return redirect(url_for("editor.answer", name=name))
-    data = answer_from_form(request.form, str(published.get("topic", "")))
+    data = answer_from_form(request.form, published)
     try:
         if action == "publish":
             return _publish_answer(name, data, opened)
@@ -136,7 +136,7 @@ def _publish_answer(name: str, data: dict[str, Any], opened: Opened) -> Response
 def preview(name: str) -> ResponseReturnValue:
     """The phone previews (and problems) of the posted form, for the live preview."""
     published, _ = _published(name)
-    data = answer_from_form(request.form, str(published.get("topic", "")))
+    data = answer_from_form(request.form, published)
     return render_template("console/_answer_preview.html", **_preview_context(name, data))
 
 

@@ -6,7 +6,12 @@ the message id, the text or payload, and attachment types.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
+
+# JSON may escape half of a UTF-16 pair ("\ud800"); such a string cannot be encoded as UTF-8
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PayloadError(ValueError):
@@ -27,7 +32,7 @@ def parse(body: Any) -> list[dict[str, Any]]:
             if not isinstance(items, list):
                 raise PayloadError(f"expected '{field}' to be a list")
             events += [_event(item, str(entry.get("id", "")), standby) for item in items]
-    return sorted(events, key=lambda event: event["timestamp"])
+    return sorted((_clean(event) for event in events), key=lambda event: event["timestamp"])
 
 
 def _event(raw: Any, page_id: str, standby: bool) -> dict[str, Any]:
@@ -96,9 +101,21 @@ def _id(party: Any) -> str:
 
 
 def _timestamp(value: Any) -> int:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and math.isfinite(value):  # JSON allows 1e400 and Infinity
         return int(value)
     return 0
+
+
+def _clean(event: dict[str, Any]) -> dict[str, Any]:
+    """Lone surrogates become U+FFFD, so ids and text can be stored as UTF-8."""
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            return _LONE_SURROGATE.sub("\ufffd", value)
+        return [fix(item) for item in value] if isinstance(value, list) else value
+
+    return {key: fix(value) for key, value in event.items()}
 
 
 def _text(value: Any) -> str:

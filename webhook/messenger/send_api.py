@@ -20,7 +20,6 @@ tag without MESSAGE_TAG) raise ValueError before anything is sent.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import re
@@ -30,6 +29,7 @@ from typing import Any
 
 import requests
 
+from webhook.logging_setup import user_ref
 from webhook.messenger.signature import appsecret_proof
 
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 613, 1200})
@@ -75,8 +75,9 @@ def is_transient(code: int | None, subcode: int | None, http_status: int | None)
 
 
 def recipient_tag(recipient_id: str) -> str:
-    """A short, stable hash of a recipient id, the only form of it that goes in logs."""
-    return hashlib.sha256(recipient_id.encode()).hexdigest()[:10]
+    """The keyed hash of a recipient id (as `user` in other log lines), the only form of it
+    that goes in logs: a plain hash of a numeric id could be reversed by trying them all."""
+    return user_ref(recipient_id)
 
 
 def error_from_response(response: requests.Response, secrets: tuple[str, ...] = ()) -> SendError:

@@ -10,6 +10,7 @@ import hmac
 import json
 import logging
 
+import redis
 from flask import Blueprint, abort, current_app, request
 
 from webhook.messenger import events, signature
@@ -44,11 +45,15 @@ def receive():  # noqa: ANN201 - a Flask view
         abort(403, description="bad signature")
     try:
         parsed = events.parse(json.loads(raw))
-    except (ValueError, events.PayloadError) as exc:
+    except (ValueError, RecursionError, events.PayloadError) as exc:  # Recursion: nested too deep
         abort(400, description=str(exc) if isinstance(exc, events.PayloadError) else "not JSON")
     inbox = current_app.extensions["inbox"]
     if inbox is None:
         abort(503, description="REDIS_URL is not set: nothing can be queued")
-    added = inbox.append(parsed)
+    try:
+        added = inbox.append(parsed)
+    except redis.RedisError:
+        log.warning("webhook refused: Redis unavailable; Facebook will deliver again")
+        abort(503, description="cannot queue now")
     log.info("webhook queued", extra={"events": len(parsed), "new": added})
     return "EVENT_RECEIVED", 200, {"Content-Type": "text/plain"}
