@@ -51,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webhook import health
     from webhook.console import audit, auth, editor, moderation
+    from webhook.insights import views as insights
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
 
@@ -60,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(insights.bp)
     app.register_blueprint(editor.bp)
     auth.init_app(app)
     if not config.is_production(app.config):

@@ -160,3 +160,40 @@ def content_seed_lock() -> str:
 def content_order() -> str:
     """The answers' order in their files (JSON list), so exports read like the originals."""
     return f"{PREFIX}:content:order"
+
+
+# --- insights (webhook/insights): aggregates per day and unanswered questions, no user ids ---
+
+def insights_day(day: str) -> str:
+    """Counters of one day (Phnom Penh date): messages, turns, intents, fallbacks, handoffs."""
+    return f"{PREFIX}:insights:day:{day}"
+
+
+def insights_users(day: str) -> str:
+    """HyperLogLog of the day's users, each added as a hash under the day's salt."""
+    return f"{PREFIX}:insights:users:{day}"
+
+
+def insights_salt(day: str) -> str:
+    """The random salt of one day's user hashes (expires soon after the day)."""
+    return f"{PREFIX}:insights:salt:{day}"
+
+
+def insights_waits(day: str) -> str:
+    """Waits for a person (seconds) of claims made that day, newest first, capped."""
+    return f"{PREFIX}:insights:waits:{day}"
+
+
+def insights_once(kind: str, message_id: str) -> str:
+    """Marks that something was already counted for one Rasa message id (short-lived)."""
+    return f"{PREFIX}:insights:once:{kind}:{message_id}"
+
+
+def unanswered(day: str) -> str:
+    """Unanswered questions recorded on one day: id -> JSON (masked text, language, kind)."""
+    return f"{PREFIX}:insights:unanswered:{day}"
+
+
+def training_examples() -> str:
+    """Examples staff assigned to an intent: id -> JSON, until exported to nlu_data/."""
+    return f"{PREFIX}:insights:examples"

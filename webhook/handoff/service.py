@@ -21,6 +21,7 @@ from webhook.conversations.state import BOT, PERSON, QUEUED, Conversations, last
 from webhook.conversations.transcript import Transcript
 from webhook.handoff import office_hours, window
 from webhook.handoff.notify import Notifier
+from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import SendApi, SendError
 from webhook.pipeline.language import message_language
@@ -70,6 +71,7 @@ class Handoffs:
         ref = self.conversations.ref(psid)
         self.client.zadd(keys.handoff_queue(), {psid: now})
         self._publish("queued", ref)
+        insights.handoff_queued(self.client, reason, now)
         if self.notifier:
             self.notifier.queued(reason, language, self.client.zcard(keys.handoff_queue()))
         if self.mode == "page_inbox":
@@ -124,6 +126,7 @@ class Handoffs:
             pipe.lpush(keys.handoff_waits(), now - requested)
             pipe.ltrim(keys.handoff_waits(), 0, 49)
             pipe.execute()
+            insights.handoff_claimed(self.client, now - requested, now)
             self._publish("claimed", ref)
         return won
 

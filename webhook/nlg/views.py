@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from webhook.content.render import to_nlg_reply
+from webhook.insights import hooks as insights
 from webhook.nlg.handoff_reason import handoff_reason
 from webhook.nlg.language_choice import answer_language
 
@@ -29,4 +30,6 @@ def generate():  # noqa: ANN201 - a Flask view
     reply = to_nlg_reply(response, language, settings)
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
+    insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
+                       language, reply)
     return jsonify(reply)

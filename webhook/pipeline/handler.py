@@ -20,6 +20,7 @@ from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.handoff.service import Handoffs
+from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
@@ -140,6 +141,7 @@ class Handler:
         self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
         if chosen:
             self.conversations.update(psid, chosen_language=chosen)
+        insights.message_received(self.client, psid)
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         language = message_language(_typed(event), state, self._default_language())
