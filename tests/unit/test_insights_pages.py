@@ -10,6 +10,7 @@ import time
 import pytest
 
 from webhook import create_app
+from webhook.console import audit
 from webhook.console.accounts import create_account
 from webhook.insights import examples, hooks, stats, unanswered
 from webhook.insights.days import day_of
@@ -161,6 +162,8 @@ def test_assigning_a_group_keeps_examples_and_removes_its_questions(app, redis_d
     left = [q.text for q in unanswered.recent(redis_db, 1, time.time(), 100)]
     assert not any("prize" in text for text in left), "repeats of the wording went too"
     assert "assigned by editor1, not exported yet" in page
+    entry = audit.recent(redis_db, action="examples_assigned")[0]
+    assert (entry.actor, entry.detail) == ("editor1", "scam_check")
 
 
 def test_messages_without_a_clear_language_cannot_be_assigned(app, redis_db):

@@ -30,7 +30,7 @@ ACTIONS = (
     "login", "logout", "login_failed",
     "account_created", "account_disabled", "account_enabled", "password_set",
     "delete_data",
-    "content_publish", "content_restore",
+    "content_publish", "content_restore", "examples_assigned", "questions_dismissed",
 )
 STREAM_MAX_ENTRIES = 100_000
 MAX_DETAIL_LENGTH = 64

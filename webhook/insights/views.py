@@ -25,6 +25,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from bot.project import MODELS, intents
+from webhook.console import audit
 from webhook.console.auth import current_account, role_required
 from webhook.insights import charts, examples, stats, unanswered
 from webhook.insights.days import last_days
@@ -112,6 +113,7 @@ def assign() -> ResponseReturnValue:
         kept = examples.assign(client, ((q.text, q.language) for q in usable), intent,
                                current_account().username, now)
         unanswered.remove(client, unanswered.same_wording(repeats, usable))
+        audit.record(client, current_account().username, "examples_assigned", detail=intent)
         flash(f"{kept} example(s) assigned to {intent}. They wait for the next export and "
               "training (below).", "ok")
     return redirect(url_for("insights.unanswered_page"))
@@ -125,6 +127,8 @@ def dismiss() -> ResponseReturnValue:
     _, repeats = _chosen(client, now)
     if repeats:
         unanswered.remove(client, repeats)
+        audit.record(client, current_account().username, "questions_dismissed",
+                     detail=str(len(repeats)))
         flash(f"{len(repeats)} message(s) dismissed.", "ok")
     return redirect(url_for("insights.unanswered_page"))
 
