@@ -39,7 +39,7 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     )
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
-    worker.periodic = lambda: handoffs.expire_idle(timeout_s)
+    worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
     return worker
 
 

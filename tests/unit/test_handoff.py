@@ -236,3 +236,15 @@ def test_the_list_of_owned_conversations_follows_claims_and_resolves(service, re
     service.resolve(ref, by="dara")
     assert service.mine_and_others() == []
     assert redis_db.scard(keys.owned_by_person()) == 0
+
+
+def test_queue_entries_go_with_their_conversation_or_after_the_retention_period(
+        service, clock, redis_db):
+    for psid in ("psid-old", "psid-gone", "psid-waiting"):
+        user_wrote(service, psid)
+        service.escalate(psid, "user_request", "en")
+    redis_db.zadd("hl:handoff-queue", {"psid-old": clock.now() - 86400 - 60})  # 1-day retention
+    redis_db.delete("hl:conv:psid-gone")  # expired, or erased on request
+    assert service.forget_expired() == 2
+    assert [member.decode() for member in redis_db.zrange("hl:handoff-queue", 0, -1)] == [
+        "psid-waiting"]

@@ -113,6 +113,16 @@ class Handoffs:
                 count += 1
         return count
 
+    def forget_expired(self) -> int:
+        """Drop queue entries older than the retention period, or whose conversation has
+        expired or been deleted (the queue holds user ids); how many."""
+        cutoff = self.clock.now() - self.conversations.retention
+        dropped = self.client.zremrangebyscore(keys.handoff_queue(), "-inf", cutoff)
+        for member in self.client.zrange(keys.handoff_queue(), 0, -1):
+            if not self.client.exists(keys.conversation(as_text(member))):
+                dropped += self.client.zrem(keys.handoff_queue(), member)
+        return dropped
+
     # --- the console's side -----------------------------------------------------------
     def claim(self, ref: str, moderator: str) -> bool:
         """Take a waiting case; False when someone else was first (or it is not waiting)."""
