@@ -7,6 +7,7 @@ import time
 import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
+from webhook import cli_redis
 from webhook.insights import examples, nlu_export
 from webhook.insights.nlu_export import export
 
@@ -127,14 +128,14 @@ def test_exported_examples_wait_until_a_newer_model_exists(redis_db, folder, tmp
 
 
 def test_the_command_needs_redis(monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr(nlu_export.config, "from_environment", lambda: {"REDIS_URL": ""})
+    monkeypatch.setattr(cli_redis.config, "from_environment", lambda: {"REDIS_URL": ""})
     assert nlu_export.main(["--folder", str(tmp_path)]) == 2
-    assert "REDIS_URL" in capsys.readouterr().out
+    assert "REDIS_URL is not set" in capsys.readouterr().err
 
 
 def test_the_command_exports_into_the_given_folder(redis_db, redis_server, monkeypatch, capsys,
                                                    folder):
-    monkeypatch.setattr(nlu_export.config, "from_environment",
+    monkeypatch.setattr(cli_redis.config, "from_environment",
                         lambda: {"REDIS_URL": redis_server})
     _assign(redis_db, [("is this sms from the bank real", "en")], "scam_check")
     assert nlu_export.main(["--folder", str(folder), "--skip-also", str(folder)]) == 0

@@ -269,23 +269,19 @@ def _account(fields: dict[str, str]) -> Account:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status is 0 on success, 1 on refusal, 2 on bad set-up."""
-    from webhook import config
+    from webhook import cli_redis
 
     args = _parser().parse_args(argv)
-    url = config.from_environment()["REDIS_URL"]
-    if not url:
-        print("REDIS_URL is not set: point it at the helpline's Redis, e.g. "
-              "REDIS_URL=redis://127.0.0.1:6379/0 (`make run` prints its own)", file=sys.stderr)
+    client = cli_redis.connect()
+    if client is None:
         return 2
     try:
-        print(_run(redis.Redis.from_url(url), args))
+        print(_run(client, args))
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except redis.RedisError as exc:
-        print(f"error: Redis at REDIS_URL does not answer ({type(exc).__name__})",
-              file=sys.stderr)
-        return 1
+        return cli_redis.unreachable(exc)
     return 0
 
 

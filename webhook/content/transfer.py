@@ -18,6 +18,7 @@ from pathlib import Path
 import redis
 
 from bot.project import intents
+from webhook import cli_redis
 from webhook.config import ROOT
 from webhook.content.export import write_folder
 from webhook.content.loader import ContentError, load_folder
@@ -54,15 +55,10 @@ def import_folder(client: redis.Redis, folder: Path, author: str, comment: str,
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; 0 on success, 1 when refused, 2 on bad set-up."""
-    from webhook import config
-
     args = _parser().parse_args(argv)
-    url = config.from_environment()["REDIS_URL"]
-    if not url:
-        print("REDIS_URL is not set: point it at the helpline's Redis (`make run` writes its "
-              "own to .data/redis-url)", file=sys.stderr)
+    client = cli_redis.connect()
+    if client is None:
         return 2
-    client = redis.Redis.from_url(url)
     try:
         if args.command == "export":
             print(export(client, args.to))
@@ -73,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except redis.RedisError as exc:
-        print(f"error: Redis at REDIS_URL does not answer ({type(exc).__name__})",
-              file=sys.stderr)
-        return 1
+        return cli_redis.unreachable(exc)
     return 0
 
 

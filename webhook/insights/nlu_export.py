@@ -26,7 +26,7 @@ import redis
 import yaml
 
 from bot.project import NLU_DATA, ROOT
-from webhook import config
+from webhook import cli_redis
 from webhook.insights import examples as store
 from webhook.insights.grouping import normalise
 from webhook.services import retention_seconds
@@ -156,16 +156,14 @@ def main(argv: list[str] | None = None) -> int:
                         default=None, help="more NLU folders whose examples are left out "
                                            "(default: tests/eval)")
     args = parser.parse_args(argv)
-    url = config.from_environment()["REDIS_URL"]
-    if not url:
-        print("REDIS_URL is not set (with `make run` up, `make nlu-export` finds it)")
+    client = cli_redis.connect()
+    if client is None:
         return 2
     skip = args.skip_also if args.skip_also is not None else [ROOT / "tests" / "eval"]
     try:
-        result = export(redis.Redis.from_url(url), args.folder, [p for p in skip if p.exists()])
-    except redis.ConnectionError:
-        print(f"cannot reach Redis at {url}: is `make run` up?")
-        return 2
+        result = export(client, args.folder, [p for p in skip if p.exists()])
+    except redis.RedisError as exc:
+        return cli_redis.unreachable(exc)
     for path, count in result.written.items():
         print(f"wrote {count} example(s) to {path}")
     if result.already_present:

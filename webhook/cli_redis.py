@@ -1,0 +1,30 @@
+"""Redis for the command-line tools (accounts, content transfer, NLU export): one way to find
+it and to say what is wrong when it cannot be reached."""
+
+from __future__ import annotations
+
+import sys
+
+import redis
+
+from webhook import config
+
+MISSING = ("REDIS_URL is not set: point it at the helpline's Redis, e.g. "
+           "REDIS_URL=redis://127.0.0.1:6379/0 (`make run` writes its own to .data/redis-url, "
+           "which the make targets read)")
+
+
+def connect() -> redis.Redis | None:
+    """The Redis that REDIS_URL names (environment or .env); None, having said so, if unset."""
+    url = config.from_environment()["REDIS_URL"]
+    if not url:
+        print(MISSING, file=sys.stderr)
+        return None
+    return redis.Redis.from_url(url)
+
+
+def unreachable(error: redis.RedisError) -> int:
+    """Say that Redis did not answer; the exit status for it."""
+    print(f"error: Redis at REDIS_URL does not answer ({type(error).__name__}): is `make run` "
+          "up?", file=sys.stderr)
+    return 1
