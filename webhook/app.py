@@ -11,8 +11,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webhook import config, services
-from webhook.content.loader import FolderContent
-from webhook.content.published import PublishedContent
 from webhook.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -39,8 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     client = redis.Redis.from_url(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
-    content = PublishedContent(client, app.config["RESPONSES_DIR"]) if client \
-        else FolderContent(app.config["RESPONSES_DIR"])
+    content = services.content(app.config, client)
     app.extensions["content_store"] = content
     app.extensions["redis"] = client
     app.extensions["inbox"] = Inbox(client, app.config["INBOX_SHARDS"]) if client else None

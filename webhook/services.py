@@ -9,7 +9,9 @@ import redis
 
 from webhook import config
 from webhook.clock import Clock
+from webhook.content.loader import FolderContent
 from webhook.content.model import Content
+from webhook.content.published import PublishedContent
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.handoff.notify import Notifier
@@ -20,6 +22,14 @@ from webhook.messenger.send_api import SendApi
 def retention_seconds() -> int:
     """RETENTION_DAYS (default 30) in seconds."""
     return int(os.environ.get("RETENTION_DAYS", "30")) * 86400
+
+
+def content(settings: dict[str, Any], client: redis.Redis | None) -> Content:
+    """The published answers (the content store in Redis); straight from the files in
+    RESPONSES_DIR only when there is no Redis (checks and tools)."""
+    if client is None:
+        return FolderContent(settings["RESPONSES_DIR"])
+    return PublishedContent(client, settings["RESPONSES_DIR"])
 
 
 def send_api(settings: dict[str, Any]) -> SendApi:

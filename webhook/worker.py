@@ -15,7 +15,6 @@ from typing import Any
 import redis
 
 from webhook import config, services
-from webhook.content.published import PublishedContent
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline.handler import Handler
@@ -28,7 +27,7 @@ log = logging.getLogger("webhook.worker")
 def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     """A worker wired to Redis, Rasa and the Graph API as configured."""
     client = redis.Redis.from_url(settings["REDIS_URL"])
-    content = PublishedContent(client, settings["RESPONSES_DIR"])
+    content = services.content(settings, client)
     handoffs = services.handoffs(settings, client, content)
     handler = Handler(
         client=client, rasa=RasaClient(settings["RASA_URL"]), send_api=handoffs.send_api,

@@ -5,7 +5,8 @@
     python -m webhook.messenger.profile delete              # remove the four fields
 
 The Messenger Profile API allows 10 calls per 10 minutes per Page, so `apply` makes a single
-call and is never retried. Texts are built from `org_name` in `responses/settings.yml` and
+call and is never retried. Texts are built from the published `org_name` setting (the content
+store when REDIS_URL is set, else `responses/settings.yml`) and
 checked against Messenger's limits before anything is sent. `km_KH` is not on Messenger's
 documented locale list, so every `default` text is bilingual (English and Khmer) and Khmer
 readers can use it whatever Facebook shows them; `km_KH` gets Khmer only. Note that ice
@@ -20,10 +21,12 @@ import json
 import sys
 from typing import Any
 
+import redis
 import requests
 
+from webhook import services
 from webhook.config import ensure_secrets, from_environment
-from webhook.content.loader import ContentError, load_settings
+from webhook.content.loader import ContentError
 from webhook.content.model import Settings
 from webhook.messenger.send_api import SendError, error_from_response, translate_request_error
 from webhook.messenger.signature import appsecret_proof
@@ -193,7 +196,8 @@ class ProfileApi:
 
 
 def _apply(api: ProfileApi, config: dict[str, Any], dry_run: bool) -> None:
-    profile = build_profile(load_settings(config["RESPONSES_DIR"]))
+    client = redis.Redis.from_url(config["REDIS_URL"]) if config.get("REDIS_URL") else None
+    profile = build_profile(services.content(config, client).settings())
     if dry_run:
         print(json.dumps(profile, ensure_ascii=False, indent=2))
         return
