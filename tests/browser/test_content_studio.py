@@ -23,7 +23,7 @@ MARKER = "សាកល្បងថ្មី ១២៣"  # "new test 123"
 @pytest.fixture(scope="module")
 def accounts(stack):
     client = redis.Redis.from_url(stack.redis_url)
-    for name, role in (("kanha", "editor"), ("dara", "moderator")):
+    for name, role in (("studio-editor", "editor"), ("studio-moderator", "moderator")):
         if not client.exists(f"hl:account:{name}"):
             create_account(client, name, name.title(), role, PASSWORD)
 
@@ -67,7 +67,7 @@ def greeting_in_simulator(page: Page, stack) -> Simulator:
 
 def test_an_editor_publishes_a_khmer_answer_and_the_next_message_uses_it(
         browser, page, stack, accounts):
-    editor = signed_in(browser, stack, "kanha")
+    editor = signed_in(browser, stack, "studio-editor")
     open_answer(editor, "utter_greet")
     first_km = editor.get_by_label("Bubble 1").nth(1)
     original = first_km.input_value()
@@ -97,7 +97,7 @@ def test_an_editor_publishes_a_khmer_answer_and_the_next_message_uses_it(
 
 
 def test_invalid_edits_are_refused_with_a_clear_message(browser, stack, accounts):
-    editor = signed_in(browser, stack, "kanha")
+    editor = signed_in(browser, stack, "studio-editor")
     open_answer(editor, "utter_greet")
     english = editor.locator("#lang-en")
     english.get_by_label("Title 1").first.fill("Passwords and accounts!!")  # 24 characters
@@ -122,7 +122,7 @@ def test_invalid_edits_are_refused_with_a_clear_message(browser, stack, accounts
 
 
 def test_a_moderator_cannot_reach_the_editor(browser, stack, accounts):
-    moderator = signed_in(browser, stack, "dara")
+    moderator = signed_in(browser, stack, "studio-moderator")
     expect(moderator.get_by_role("heading", name=re.compile("Waiting for a person"))
            ).to_be_visible()
     expect(moderator.get_by_role("link", name="Answers")).to_have_count(0)
