@@ -37,9 +37,20 @@ def sent_mid(mid: str) -> str:
     return f"{PREFIX}:sent:{mid}"
 
 
-def reply_progress(entry_id: str) -> str:
-    """The rendered reply of an inbox entry and how much of it was sent."""
-    return f"{PREFIX}:reply:{entry_id}"
+def inbox_entry(shard: int, entry_id: str) -> str:
+    """An inbox entry's id among all shards: stream ids are times, so two shards' streams can
+    give the same id to events queued in the same millisecond."""
+    return f"{shard}:{entry_id}"
+
+
+def reply_progress(entry: str) -> str:
+    """The rendered reply of an inbox entry (see inbox_entry) and how much of it was sent."""
+    return f"{PREFIX}:reply:{entry}"
+
+
+def rate_limit(psid: str) -> str:
+    """How many messages of a user the bot took in the current window (expires with it)."""
+    return f"{PREFIX}:rate:{psid}"
 
 
 def conversation(psid: str) -> str:

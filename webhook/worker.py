@@ -19,6 +19,7 @@ from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline.handler import Handler
 from webhook.pipeline.rasa_client import RasaClient
+from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
 
 log = logging.getLogger("webhook.worker")
@@ -35,6 +36,7 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         transcript=handoffs.transcript, handoffs=handoffs,
         app_id=os.environ.get("FB_APP_ID", ""),
         rasa_patience_seconds=float(os.environ.get("RASA_PATIENCE_SECONDS", "15")),
+        rate_limit=RateLimit.from_environment(client),
     )
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60

@@ -19,6 +19,8 @@ from pathlib import Path
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
 from tests.bench import content_publish, cross_validation, handoff, messenger, nlu_eval, serving
+from tests.resilience import faults, load
+from tests.resilience.report import markdown_table as _table
 
 
 def training_seconds() -> float:
@@ -33,11 +35,6 @@ def training_seconds() -> float:
         )
         shutil.rmtree(Path(out) / ".rasa", ignore_errors=True)
         return time.monotonic() - started
-
-
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def main() -> int:
@@ -66,7 +63,9 @@ def main() -> int:
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
-    return 0
+    print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
+    failed = faults.main(["--long", "--write"]) + load.main(["--write"])
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -26,17 +26,20 @@ class Transcript:
         self.retention = retention_seconds
 
     def add(self, psid: str, role: str, text: str, language: str | None = None,
-            **extra: Any) -> None:
-        """Record one message (role: user, bot, person or system)."""
+            pipe: redis.client.Pipeline | None = None, **extra: Any) -> None:
+        """Record one message (role: user, bot, person or system); in the caller's `pipe`
+        (executed by the caller) when given."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         entry = {"t": time.time(), "role": role, "text": text, "lang": language or "", **extra}
         key = keys.transcript(psid)
-        pipe = self.client.pipeline()
+        own = pipe is None
+        pipe = self.client.pipeline() if own else pipe
         pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
         pipe.ltrim(key, -MAX_ENTRIES, -1)
         pipe.expire(key, self.retention)
-        pipe.execute()
+        if own:
+            pipe.execute()
 
     def read(self, psid: str) -> list[dict[str, Any]]:
         """All kept messages, oldest first."""

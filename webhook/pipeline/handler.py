@@ -1,6 +1,7 @@
 """Handle one queued event: record it, decide whether the bot answers, answer, carry out commands.
 
-Outcomes: DONE (acknowledge) or RETRY (leave it queued; the worker tries again later, in order).
+Outcomes: DONE (acknowledge) or RETRY (leave it queued; the worker tries again later, in order),
+or WAIT_FOR_RASA (a RETRY because Rasa is down).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSen
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
 from webhook.pipeline.rasa_client import RasaClient, RasaUnavailable
+from webhook.pipeline.rate_limit import RateLimit, Verdict
+from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
 from webhook.privacy.redact import redact
@@ -43,6 +46,7 @@ class Outcome(enum.Enum):
 
     DONE = "done"
     RETRY = "retry"
+    WAIT_FOR_RASA = "wait_for_rasa"  # RETRY because Rasa is down: see tell_waiting
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Handler:
     handoffs: Handoffs
     app_id: str = ""
     rasa_patience_seconds: float = 15.0
+    rate_limit: RateLimit | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -103,13 +108,19 @@ class Handler:
         progress = ReplyProgress(self.client, entry_id)
         state = self.conversations.get(psid)
         if not progress.flag("recorded"):
-            self._record_user(event)
-            progress.mark("recorded")
+            self._record_user(event, progress)
             state = self.conversations.get(psid)
         if event.get("standby") or not self._bot_may_answer(event, state):
             self.handoffs.user_wrote(psid)
             return Outcome.DONE  # a person is answering or about to: the bot stays silent
         plan = progress.plan()
+        if plan is None:
+            verdict = self._rate_verdict(psid, progress)
+            if verdict is Verdict.SILENT:
+                return Outcome.DONE  # over the limit: recorded above, not answered
+            if verdict is Verdict.NOTICE:
+                plan = self._notice_plan("utter_rate_limited", event, state)
+                progress.set_plan(plan)
         if plan is None:
             if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
                 self._actions.submit(self._typing, psid)  # shown while Rasa thinks
@@ -122,6 +133,21 @@ class Handler:
                 self.handoffs.cancel(psid)  # Rasa is back before a person took the case
         return self._deliver(psid, plan, progress)
 
+    def _rate_verdict(self, psid: str, progress: ReplyProgress) -> Verdict:
+        """Counted once per entry: one retried while Rasa is down keeps its place."""
+        if self.rate_limit is None or progress.flag("counted"):
+            return Verdict.ANSWER
+        verdict = self.rate_limit.take(psid)
+        if verdict is Verdict.ANSWER:
+            progress.mark("counted")
+        return verdict
+
+    def _notice_plan(self, name: str, event: dict[str, Any],
+                     state: dict[str, str]) -> dict[str, Any]:
+        language = message_language(_typed(event), state, self._default_language())
+        rendered = render([self.content.reply(name, language)])
+        return {"messages": rendered.messages, "commands": [], "language": language}
+
     @staticmethod
     def _bot_may_answer(event: dict[str, Any], state: dict[str, str]) -> bool:
         owner = state.get("owner") or BOT
@@ -131,16 +157,19 @@ class Handler:
             return True  # queued only because Rasa was down: answer if it is back
         return owner == BOT
 
-    def _record_user(self, event: dict[str, Any]) -> None:
+    def _record_user(self, event: dict[str, Any], progress: ReplyProgress) -> None:
         psid, text = event["psid"], event.get("text") or ""
         shown = text or f"[{', '.join(event.get('attachments', ['attachment']))}]"
         detection = detect(_typed(event))
-        self.transcript.add(psid, "user", shown, detection.language, kind=event["kind"],
-                            mid=event.get("mid"))
         chosen = chosen_language(event.get("payload", ""))
         self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
         if chosen:
             self.conversations.update(psid, chosen_language=chosen)
+        pipe = self.client.pipeline()  # one transaction: recorded once, even across a crash
+        self.transcript.add(psid, "user", shown, detection.language, pipe=pipe,
+                            kind=event["kind"], mid=event.get("mid"))
+        progress.mark("recorded", pipe=pipe)
+        pipe.execute()
         insights.message_received(self.client, psid)
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
@@ -165,13 +194,33 @@ class Handler:
         log.warning("rasa unavailable", extra={"user": user_ref(event["psid"]),
                                                "waited_s": round(waited, 1)})
         if waited >= self.rasa_patience_seconds and not progress.flag("delay_notified"):
-            language = message_language(_typed(event), state, self._default_language())
-            notice = render([self.content.reply("utter_delayed", language)])
             progress.mark("delay_notified")
-            self._send_all(event["psid"], notice.messages, language)
-            follow_up = self.handoffs.escalate(event["psid"], RASA_DOWN, language)
-            self._send_all(event["psid"], follow_up, language)
-        return Outcome.RETRY
+            self._tell_delayed(event, state)
+        return Outcome.WAIT_FOR_RASA
+
+    def tell_waiting(self, entry: str, event: dict[str, Any], waited_s: float) -> None:
+        """A message waits behind one that Rasa cannot answer yet: past the patience, its user
+        hears of the delay too (once), after their message is recorded."""
+        if event.get("kind") not in USER_KINDS or event.get("standby") \
+                or waited_s < self.rasa_patience_seconds:
+            return
+        event = _with_secrets_masked(event)
+        progress = ReplyProgress(self.client, entry)
+        if not progress.flag("recorded"):
+            self._record_user(event, progress)
+        state = self.conversations.get(event["psid"])
+        if self._bot_may_answer(event, state):
+            self._tell_delayed(event, state)
+
+    def _tell_delayed(self, event: dict[str, Any], state: dict[str, str]) -> None:
+        """The delay notice and the place in the queue for a person, unless already told."""
+        if state.get("owner") == QUEUED and state.get("handoff_reason") == RASA_DOWN:
+            return  # told during this outage already
+        psid = event["psid"]
+        language = message_language(_typed(event), state, self._default_language())
+        notice = render([self.content.reply("utter_delayed", language)])
+        self._send_follow_up(psid, notice.messages, language)
+        self._send_follow_up(psid, self.handoffs.escalate(psid, RASA_DOWN, language), language)
 
     def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
         messages = plan["messages"][progress.sent:]
@@ -204,10 +253,14 @@ class Handler:
                   progress: ReplyProgress | None = None) -> None:
         for message in messages:
             mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
-            self.client.set(keys.sent_mid(mid), "1", ex=SENT_MID_TTL)
-            if progress:
-                progress.sent_one()
-            self.transcript.add(psid, "bot", _shown(message), language, mid=mid)
+            until_written(self._record_sent, psid, mid, _shown(message), language, progress)
+
+    def _record_sent(self, psid: str, mid: str, shown: str, language: str,
+                     progress: ReplyProgress | None) -> None:
+        if progress:
+            progress.sent_one()  # first: it is what keeps a retry from sending it again
+        self.client.set(keys.sent_mid(mid), "1", ex=SENT_MID_TTL)
+        self.transcript.add(psid, "bot", shown, language, mid=mid)
 
     def _typing(self, psid: str) -> None:
         """Show the typing indicator (from a thread: it must not delay the answer)."""

@@ -30,13 +30,16 @@ class ReplyProgress:
         """True when `name` was marked done."""
         return self._data.get(name) == "1"
 
-    def mark(self, name: str, value: str = "1") -> None:
-        """Mark a step done (or store a value)."""
+    def mark(self, name: str, value: str = "1",
+             pipe: redis.client.Pipeline | None = None) -> None:
+        """Mark a step done (or store a value); in the caller's `pipe` when given."""
         self._data[name] = value
-        pipe = self.client.pipeline()
+        own = pipe is None
+        pipe = self.client.pipeline() if own else pipe
         pipe.hset(self.key, name, value)
         pipe.expire(self.key, TTL_SECONDS)
-        pipe.execute()
+        if own:
+            pipe.execute()
 
     def plan(self) -> dict[str, Any] | None:
         """The rendered answer, once decided."""
@@ -53,8 +56,11 @@ class ReplyProgress:
         return int(self._data.get("sent", "0"))
 
     def sent_one(self) -> None:
-        """One more message sent."""
-        self._data["sent"] = str(self.client.hincrby(self.key, "sent", 1))
+        """One more message sent. Written as a count, not an increment, so writing it again
+        after Redis failed to answer cannot count one message twice."""
+        count = str(self.sent + 1)
+        self.client.hset(self.key, "sent", count)
+        self._data["sent"] = count
 
     def first_failure(self) -> float:
         """When Rasa first failed for this entry (now, if this is the first time)."""

@@ -8,6 +8,7 @@ one that must be retried blocks its shard until it succeeds, which keeps each us
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from webhook import keys
 from webhook.inbox import Inbox
 from webhook.pipeline.handler import Handler, Outcome
 from webhook.pipeline.leases import Leases
+from webhook.pipeline.redis_wait import OUTAGES
 from webhook.pipeline.replies import ReplyProgress
 from webhook.redis_text import as_text
 
@@ -37,6 +39,8 @@ class Worker:
     retry_max = 8.0
     lease_refresh_s = 1.0  # heartbeat and lease renewal period (leases last lease_ms)
     periodic_every_s = 30.0  # how often one worker runs `periodic` (handback after silence)
+    redis_wait_s = 1.0    # pause between passes while Redis does not answer
+    waiting_told = 100    # entries behind one waiting for Rasa whose users hear of it
 
     def __init__(self, client: redis.Redis, handler: Handler, inbox: Inbox,
                  name: str | None = None, lease_ms: int = 10_000) -> None:
@@ -64,11 +68,23 @@ class Worker:
         deadline = time.monotonic() + max_seconds if max_seconds else None
         try:
             while not self._stopping and (deadline is None or time.monotonic() < deadline):
-                worked = self.work_once(block_ms=self.block_ms)
+                try:
+                    worked = self.work_once(block_ms=self.block_ms)
+                except OUTAGES:
+                    self._wait_for_redis()
+                    continue
                 if burst and not worked and not self._retry_at and self._inbox_empty():
                     break
         finally:
-            self.leases.release_all()
+            with contextlib.suppress(*OUTAGES):
+                self.leases.release_all()
+
+    def _wait_for_redis(self) -> None:
+        """Redis does not answer (restarting?): wait, then read again what this worker had
+        read and not acknowledged; each entry's progress record says what was done."""
+        log.warning("redis unavailable; waiting", extra={"worker": self.name})
+        self._maybe_pending |= set(self.leases.held())
+        time.sleep(self.redis_wait_s)
 
     def work_once(self, block_ms: int = 0) -> bool:
         """One pass: leases, then pending entries, then new ones (waiting up to `block_ms`)."""
@@ -132,14 +148,33 @@ class Worker:
     def _work_entries(self, shard: int, entries: list[tuple[str, dict]]) -> bool:
         handled = False
         for entry_id, fields in entries:
-            if self.handle_entry(shard, entry_id, fields) is Outcome.RETRY:
+            outcome = self.handle_entry(shard, entry_id, fields)
+            if outcome is not Outcome.DONE:
                 self._back_off(shard)
                 self._maybe_pending.add(shard)  # the rest of this read is ours, unacknowledged
+                if outcome is Outcome.WAIT_FOR_RASA:
+                    self._tell_waiting(shard, entry_id)
                 return handled
             handled = True
         self._retry_at.pop(shard, None)
         self._retry_wait.pop(shard, None)
         return handled
+
+    def _tell_waiting(self, shard: int, blocked_id: str) -> None:
+        """Rasa is down: the users whose messages wait behind the blocked one hear of the
+        delay too, not only the user at the head of the shard."""
+        behind = self.client.xrange(keys.inbox(shard), min=f"({blocked_id}",
+                                    count=self.waiting_told)
+        for raw_id, fields in behind:
+            entry_id = as_text(raw_id)
+            waited = time.time() - int(entry_id.split("-")[0]) / 1000  # stream ids are times
+            try:
+                event = json.loads(as_text(fields.get(b"event") or fields.get("event")))
+                self.handler.tell_waiting(keys.inbox_entry(shard, entry_id), event, waited)
+            except OUTAGES:
+                raise
+            except Exception:  # noqa: BLE001 - a courtesy: the entry itself is handled later
+                log.exception("could not tell a waiting user", extra={"entry": entry_id})
 
     def handle_entry(self, shard: int, entry_id: str, fields: dict | None) -> Outcome:
         """Handle one entry and acknowledge it unless it must be retried."""
@@ -147,7 +182,9 @@ class Worker:
         if fields:
             event = json.loads(as_text(fields.get(b"event") or fields.get("event")))
             try:
-                outcome = self.handler.handle(entry_id, event)
+                outcome = self.handler.handle(keys.inbox_entry(shard, entry_id), event)
+            except OUTAGES:
+                raise  # not the event's fault: it stays pending until Redis is back
             except Exception:  # noqa: BLE001 - one bad event must not stop the worker
                 log.exception("event failed; moved aside", extra={"entry": entry_id})
                 self._dead_letter(entry_id, event)
@@ -159,7 +196,7 @@ class Worker:
         pipe = self.client.pipeline()
         pipe.xack(keys.inbox(shard), keys.INBOX_GROUP, entry_id)
         pipe.xdel(keys.inbox(shard), entry_id)
-        ReplyProgress(self.client, entry_id).clear(pipe)
+        ReplyProgress(self.client, keys.inbox_entry(shard, entry_id)).clear(pipe)
         pipe.execute()
 
     def _dead_letter(self, entry_id: str, event: dict[str, Any]) -> None:
