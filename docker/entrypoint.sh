@@ -9,7 +9,7 @@ case "$1" in
       --endpoints bot/endpoints.yml --credentials bot/credentials.yml ;;
   web)
     # path only in access logs: the query of GET /webhook holds the verify token
-    exec gunicorn --workers "${WEB_WORKERS:-2}" --threads 4 --bind "0.0.0.0:${WEB_PORT:-8000}" \
+    exec gunicorn --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-16}" --bind "0.0.0.0:${WEB_PORT:-8000}" \
       --access-logformat '%(m)s %(U)s %(s)s %(M)sms' "webhook:create_app()" ;;
   worker)
     exec python -m webhook.worker ;;
