@@ -29,7 +29,9 @@ def content(settings: dict[str, Any], client: redis.Redis | None) -> Content:
     RESPONSES_DIR only when there is no Redis (checks and tools)."""
     if client is None:
         return FolderContent(settings["RESPONSES_DIR"])
-    return PublishedContent(client, settings["RESPONSES_DIR"])
+    published = PublishedContent(client, settings["RESPONSES_DIR"])
+    published.warm()
+    return published
 
 
 def send_api(settings: dict[str, Any]) -> SendApi:

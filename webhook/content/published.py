@@ -48,6 +48,14 @@ class PublishedContent:
         content = self._current()
         return to_nlg_reply(content.responses[name], language, content.settings, values)
 
+    def warm(self) -> None:
+        """Seed and load now (at start), so the first answer does not wait; a Redis that is
+        not up yet is only logged: the first answer tries again."""
+        try:
+            self._current()
+        except redis.RedisError as exc:
+            log.warning("content store not loaded at start", extra={"error": type(exc).__name__})
+
     def _current(self) -> ContentSet:
         revision = self.versions.revision()
         if not self._seeded or (revision == 0 and self.seed_folder is not None):

@@ -33,7 +33,8 @@ def export(client: redis.Redis, folder: Path) -> str:
     versions = ContentVersions(client)
     revision, content = versions.snapshot()
     if not revision:
-        raise ContentError("the content store is empty: nothing to export")
+        raise ContentError("the content store is empty: nothing to export (the web app fills "
+                           "it from responses/ when it starts)")
     written = write_folder(content, folder)
     return f"exported revision {revision}: {len(written)} files into {folder}"
 
