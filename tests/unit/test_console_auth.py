@@ -89,6 +89,17 @@ def test_login_starts_a_session_and_is_audited(app, people, redis_db):
     assert [(e.actor, e.action) for e in audit.recent(redis_db)] == [("admin1", "login")]
 
 
+def test_background_requests_leave_the_session_cookie_alone(app, people):
+    """A live-update fetch answered after a form POST must not put back the older cookie
+    (and with it lose the POST's flash message): only a changed session is written."""
+    client = app.test_client()
+    login(client, "mod1")
+    client.get("/console/")  # the page's CSRF token is now in the session
+    answer = client.get("/console/queue.json")
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
+
+
 def test_a_wrong_password_says_so_and_signs_nobody_in(app, people, redis_db):
     client = app.test_client()
     answer = login(client, "admin1", "wrong password here")

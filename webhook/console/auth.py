@@ -266,7 +266,11 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_NAME="hl_console", SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_PATH="/console",
         SESSION_COOKIE_SECURE=_secure_cookie(app.config),
-        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        # the cookie is written only when the session changes: a background fetch (live
+        # updates) answered after a form POST would otherwise put back the cookie from
+        # before it, losing what the POST stored (its flash message)
+        SESSION_REFRESH_EACH_REQUEST=False)
     app.before_request(_check_console_request)
     app.after_request(_add_security_headers)
     app.add_template_global(csrf_token)
