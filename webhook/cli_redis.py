@@ -4,6 +4,7 @@ it and to say what is wrong when it cannot be reached."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import redis
 
@@ -28,3 +29,21 @@ def unreachable(error: redis.RedisError) -> int:
     print(f"error: Redis at REDIS_URL does not answer ({type(error).__name__}): is `make run` "
           "up?", file=sys.stderr)
     return 1
+
+
+def run(command: Callable[[redis.Redis], str], refusals: tuple[type[Exception], ...]) -> int:
+    """Run `command` on the configured Redis and print what it returns.
+
+    Exit status: 0 done, 1 refused (one of `refusals`, or Redis not answering), 2 no REDIS_URL.
+    """
+    client = connect()
+    if client is None:
+        return 2
+    try:
+        print(command(client))
+    except refusals as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except redis.RedisError as exc:
+        return unreachable(exc)
+    return 0

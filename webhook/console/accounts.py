@@ -272,17 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     from webhook import cli_redis
 
     args = _parser().parse_args(argv)
-    client = cli_redis.connect()
-    if client is None:
-        return 2
-    try:
-        print(_run(client, args))
-    except AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except redis.RedisError as exc:
-        return cli_redis.unreachable(exc)
-    return 0
+    return cli_redis.run(lambda client: _run(client, args), (AccountError,))
 
 
 def _parser() -> argparse.ArgumentParser:

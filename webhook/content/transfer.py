@@ -57,21 +57,11 @@ def import_folder(client: redis.Redis, folder: Path, author: str, comment: str,
 def main(argv: list[str] | None = None) -> int:
     """Run one command; 0 on success, 1 when refused, 2 on bad set-up."""
     args = _parser().parse_args(argv)
-    client = cli_redis.connect()
-    if client is None:
-        return 2
-    try:
-        if args.command == "export":
-            print(export(client, args.to))
-        else:
-            print(import_folder(client, args.source, args.author, args.comment,
-                                args.delete_missing))
-    except ContentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except redis.RedisError as exc:
-        return cli_redis.unreachable(exc)
-    return 0
+    if args.command == "export":
+        return cli_redis.run(lambda client: export(client, args.to), (ContentError,))
+    return cli_redis.run(lambda client: import_folder(client, args.source, args.author,
+                                                      args.comment, args.delete_missing),
+                         (ContentError,))
 
 
 def _parser() -> argparse.ArgumentParser:
