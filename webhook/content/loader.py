@@ -79,20 +79,24 @@ class FolderContent:
         self._stamp: tuple[tuple[str, int], ...] = ()
         self._content = ContentSet(responses={}, settings=Settings(default_language="km"))
 
+    def current(self) -> ContentSet:
+        """Answers, settings and topics as the files hold them now."""
+        self._refresh()
+        return self._content
+
     def responses(self) -> dict[str, Response]:
         """All answers by name."""
-        self._refresh()
-        return self._content.responses
+        return self.current().responses
 
     def settings(self) -> Settings:
         """The current settings."""
-        self._refresh()
-        return self._content.settings
+        return self.current().settings
 
     def reply(self, name: str, language: str,
               values: dict[str, str] | None = None) -> dict[str, Any]:
         """The answer `name` in `language` as Rasa's NLG reply, settings (and `values`) filled."""
-        return to_nlg_reply(self.responses()[name], language, self.settings(), values)
+        content = self.current()
+        return to_nlg_reply(content.responses[name], language, content.settings, values)
 
     def _refresh(self) -> None:
         stamp = tuple(

@@ -74,6 +74,9 @@ class ContentSet:
 class Content(Protocol):
     """Where the worker and the web app read the published answers from."""
 
+    def current(self) -> ContentSet:
+        """Answers and settings as one consistent whole (one read of the store)."""
+
     def responses(self) -> dict[str, Response]:
         """All answers by name."""
 

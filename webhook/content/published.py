@@ -36,27 +36,29 @@ class PublishedContent:
 
     def responses(self) -> dict[str, Response]:
         """All published answers by name."""
-        return self._current().responses
+        return self.current().responses
 
     def settings(self) -> Settings:
         """The published settings."""
-        return self._current().settings
+        return self.current().settings
 
     def reply(self, name: str, language: str,
               values: dict[str, str] | None = None) -> dict[str, Any]:
         """The answer `name` in `language` as Rasa's NLG reply, settings (and `values`) filled."""
-        content = self._current()
+        content = self.current()
         return to_nlg_reply(content.responses[name], language, content.settings, values)
 
     def warm(self) -> None:
         """Seed and load now (at start), so the first answer does not wait; a Redis that is
         not up yet is only logged: the first answer tries again."""
         try:
-            self._current()
+            self.current()
         except redis.RedisError as exc:
             log.warning("content store not loaded at start", extra={"error": type(exc).__name__})
 
-    def _current(self) -> ContentSet:
+    def current(self) -> ContentSet:
+        """Everything published, at the store's latest revision (one Redis read when
+        nothing changed)."""
         revision = self.versions.revision()
         if not self._seeded or (revision == 0 and self.seed_folder is not None):
             self._seeded = False  # an empty store (a new Redis, or one that lost its data)

@@ -18,12 +18,12 @@ def generate():  # noqa: ANN201 - a Flask view
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("response"), str):
         abort(400, description="expected Rasa's NLG request with a 'response' name")
-    store = current_app.extensions["content_store"]
-    response = store.responses().get(body["response"])
+    content = current_app.extensions["content_store"].current()
+    response = content.responses.get(body["response"])
     if response is None:
         abort(404, description=f"no answer named {body['response']!r}")
     tracker = body.get("tracker") or {}
-    settings = store.settings()
+    settings = content.settings
     language = answer_language(tracker, settings.default_language)
     if language not in response.versions:
         language = next(iter(response.versions))
