@@ -9,19 +9,19 @@ import sys
 
 from bot import domain_sync
 from bot.project import RESPONSES, intents, used_responses
-from webhook.content.loader import ContentError, load_responses, load_settings
+from webhook.content.loader import ContentError, load_folder
 from webhook.content.validate import missing_responses, validate
 
 
 def main() -> int:
     """Print every problem; exit 1 if there is any."""
     try:
-        responses = load_responses(RESPONSES)
-        settings = load_settings(RESPONSES)
+        content = load_folder(RESPONSES)
     except ContentError as exc:
         print(f"content-check: {exc}", file=sys.stderr)
         return 1
-    problems = validate(responses, settings, intents())
+    responses = content.responses
+    problems = validate(responses, content.settings, intents())
     problems += missing_responses(responses, used_responses())
     for problem in problems:
         print(f"content-check: {problem}", file=sys.stderr)

@@ -61,9 +61,8 @@ def settings_problems(settings: Settings) -> list[Problem]:
         if key.endswith("_url") and any(not link.startswith("https://") for link in links):
             problems.append(Problem(f"settings.yml: {key}", "links must start with https://"))
     if settings.office_hours_schedule:
-        problems += [Problem(f"settings.yml: office_hours_schedule.{text.split(':')[0]}",
-                             text.split(": ", 1)[1])
-                     for text in schedule_problems(settings.office_hours_schedule)]
+        problems += [Problem(f"settings.yml: office_hours_schedule.{field}", message)
+                     for field, message in schedule_problems(settings.office_hours_schedule)]
     return problems
 
 

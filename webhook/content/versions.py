@@ -244,8 +244,8 @@ class ContentVersions:
         `delete_missing` removes items that `content` does not have.
         """
         wanted = item_data(content)
-        _, current = self.snapshot()
-        have = item_data(current) if self.revision() else {}
+        revision, current = self.snapshot()
+        have = item_data(current) if revision else {}
         self._keep_layout(content, list(current.responses))
         changed = []
         for item, data in wanted.items():

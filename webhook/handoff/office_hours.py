@@ -26,20 +26,20 @@ def _parse(schedule: dict[str, Any]) -> tuple[ZoneInfo, set[int], int, int] | No
     return (zone, days, opens, closes) if days and opens < closes else None
 
 
-def schedule_problems(schedule: dict[str, Any]) -> list[str]:
-    """What is wrong with a schedule, in words for staff (empty when it is usable)."""
+def schedule_problems(schedule: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, what is wrong in words for staff) for a schedule; empty when it is usable."""
     problems = []
     try:
         ZoneInfo(str(schedule.get("timezone") or ""))
     except (KeyError, ValueError):
-        problems.append("timezone: not a known time zone, e.g. Asia/Phnom_Penh")
+        problems.append(("timezone", "not a known time zone, e.g. Asia/Phnom_Penh"))
     if not schedule.get("days") or set(schedule["days"]) - set(DAYS):
-        problems.append("days: choose at least one day")
+        problems.append(("days", "choose at least one day"))
     try:
         if _minutes(schedule.get("open", "")) >= _minutes(schedule.get("close", "")):
-            problems.append("close: must be after open")
+            problems.append(("close", "must be after open"))
     except ValueError:
-        problems.append("open, close: times like 08:00 and 17:00")
+        problems.append(("open, close", "times like 08:00 and 17:00"))
     return problems
 
 
