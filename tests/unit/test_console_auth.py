@@ -7,6 +7,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import request
 
+from tests.unit.console_client import page_token
 from webhook import config, create_app
 from webhook.console import accounts, audit, auth
 
@@ -23,12 +24,6 @@ def console_app(redis_url, **settings):
         app.register_blueprint(audit.bp)
         auth.init_app(app)
     return app
-
-
-def page_token(client):
-    """The CSRF token the login page puts in its form."""
-    page = client.get("/console/login")
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
 def session_token(client):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.unit.console_client import page_token, sign_in
 from webhook import create_app
 from webhook.console.accounts import create_account
 from webhook.simulator.graph_standin import GraphStandIn
@@ -31,17 +32,14 @@ def app(redis_server, redis_db, graph):
 
 
 def login(client, username):
-    page = client.get("/console/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    answer = client.post("/console/login", data={"username": username, "password": PASSWORD,
-                                                 "csrf_token": token, "next": ""})
+    token = page_token(client)
+    answer = sign_in(client, username, PASSWORD, token)
     assert answer.status_code in (302, 303), answer.get_data(as_text=True)[:300]
     return token
 
 
 def token_of(client, path="/console/"):
-    return re.search(r'name="csrf_token" value="([^"]+)"',
-                     client.get(path).get_data(as_text=True)).group(1)
+    return page_token(client, path)
 
 
 @pytest.fixture

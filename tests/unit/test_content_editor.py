@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.unit.console_client import page_token, sign_in
 from webhook import create_app
 from webhook.console import audit
 from webhook.console.accounts import create_account
@@ -25,10 +26,7 @@ def app(redis_server, redis_db):
 
 def signed_in(app, username):
     client = app.test_client()
-    page = client.get("/console/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/console/login", data={"username": username, "password": PASSWORD,
-                                        "csrf_token": token, "next": ""})
+    sign_in(client, username, PASSWORD)
     return client
 
 
@@ -64,11 +62,7 @@ def test_editors_see_answers_by_topic_with_translation_status(app):
 
 
 def test_the_editor_lands_editors_on_the_answers(app):
-    client = app.test_client()
-    page = client.get("/console/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    answer = client.post("/console/login", data={"username": "kanha", "password": PASSWORD,
-                                                 "csrf_token": token, "next": ""})
+    answer = sign_in(app.test_client(), "kanha", PASSWORD)
     assert answer.headers["Location"].endswith("/console/content/")
 
 
@@ -78,8 +72,7 @@ def test_moderators_and_strangers_cannot_reach_the_editor(app):
                  "/console/content/utter_greet/history"):
         assert moderator.get(path).status_code == 403
         assert app.test_client().get(path).status_code == 302
-    page = moderator.get("/console/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = page_token(moderator, "/console/")
     assert moderator.post(GREET, data={"action": "publish", "csrf_token": token}
                           ).status_code == 403
 

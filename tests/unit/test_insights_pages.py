@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from tests.unit.console_client import page_token, sign_in
 from webhook import create_app
 from webhook.console import audit
 from webhook.console.accounts import create_account
@@ -34,13 +35,9 @@ def app(redis_server, redis_db, tmp_path):
 
 
 def login(client, username):
-    page = client.get("/console/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    answer = client.post("/console/login", data={"username": username, "password": PASSWORD,
-                                                 "csrf_token": token, "next": ""})
+    answer = sign_in(client, username, PASSWORD)
     assert answer.status_code in (302, 303)
-    page = client.get("/console/insights/").get_data(as_text=True)  # signing in renews it
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return page_token(client, "/console/insights/")  # signing in renews it
 
 
 def signed_in(app, username):

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from argon2 import PasswordHasher
 
+from tests.unit.console_client import csrf_in
 from webhook import create_app
 from webhook.console import accounts
 from webhook.content.model import Settings
@@ -56,8 +57,7 @@ def token_of(client, **request):
         token = session.get("csrf")
     if token:
         return token
-    page = client.get("/console/login", **request).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return csrf_in(client.get("/console/login", **request).get_data(as_text=True))
 
 
 def login(client, username, password=PASSWORD):
