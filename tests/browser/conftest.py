@@ -78,3 +78,22 @@ def screenshot_on_failure(request):
             print(f"screenshot of the failed test: {path}")
         except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the failure
             print(f"no screenshot for {request.node.name}: {exc}")
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def desktop_page(browser: Browser) -> Page:
+    """A new page in a fresh context the size of a staff member's screen."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def sign_in(page: Page, web_url: str, username: str, password: str,
+            path: str = "/console/login") -> None:
+    """Open `path` (it shows the login form to a visitor) and sign in through the form."""
+    page.goto(f"{web_url}{path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()

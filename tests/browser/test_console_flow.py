@@ -8,13 +8,13 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import desktop_page, sign_in
 from tests.browser.test_simulator_page import Simulator, answer
 from webhook.clock import Clock
 from webhook.console.accounts import create_account
 
 PASSWORD = "moderators need long passwords"
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +40,8 @@ def clean(stack):
 
 def console(browser: Browser, stack, username: str) -> Page:
     """A signed-in console page on a desktop-sized window."""
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(f"{stack.web_url}/console/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page = desktop_page(browser)
+    sign_in(page, stack.web_url, username, PASSWORD, "/console/")
     expect(page.get_by_role("heading", name=re.compile("Waiting for a person"))).to_be_visible()
     return page
 

@@ -10,13 +10,13 @@ import redis
 from playwright.sync_api import Browser, Page, expect
 
 from bot.project import RESPONSES
+from tests.browser.conftest import desktop_page, sign_in
 from tests.browser.test_simulator_page import Simulator, answer
 from webhook.console.accounts import create_account
 from webhook.content.loader import load_folder
 from webhook.content.versions import ContentVersions
 
 PASSWORD = "editors need long passwords too"
-DESKTOP = {"width": 1280, "height": 900}
 MARKER = "សាកល្បងថ្មី ១២៣"  # "new test 123"
 
 
@@ -42,13 +42,8 @@ def original_content(stack):
 
 
 def signed_in(browser: Browser, stack, username: str) -> Page:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(f"{stack.web_url}/console/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page = desktop_page(browser)
+    sign_in(page, stack.web_url, username, PASSWORD)
     return page
 
 

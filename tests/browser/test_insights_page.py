@@ -2,7 +2,6 @@
 the console's Content-Security-Policy) and assigns a group of unanswered questions to an
 intent, which then waits for retraining. Nothing is exported: nlu_data/ stays untouched."""
 
-import re
 import secrets
 import time
 
@@ -10,11 +9,11 @@ import pytest
 import redis
 from playwright.sync_api import Browser, expect
 
+from tests.browser.conftest import desktop_page, sign_in
 from webhook.console.accounts import create_account
 from webhook.insights import examples, stats, unanswered
 
 PASSWORD = "editors need long passwords too"
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +45,11 @@ def seeded(client):
 
 
 def signed_in(browser: Browser, stack, username: str, path: str):
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
+    page = desktop_page(browser)
     refused = []
     page.on("console", lambda message: refused.append(message.text)
             if "Content Security Policy" in message.text else None)
-    page.goto(f"{stack.web_url}/console/login?next={path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    sign_in(page, stack.web_url, username, PASSWORD, f"/console/login?next={path}")
     return page, refused
 
 
