@@ -144,6 +144,7 @@ class Handler:
 
     def _notice_plan(self, name: str, event: dict[str, Any],
                      state: dict[str, str]) -> dict[str, Any]:
+        """A plan of one system answer (a notice) in the user's language, with no commands."""
         language = message_language(_typed(event), state, self._default_language())
         rendered = render([self.content.reply(name, language)])
         return {"messages": rendered.messages, "commands": [], "language": language}
@@ -217,9 +218,9 @@ class Handler:
         if state.get("owner") == QUEUED and state.get("handoff_reason") == RASA_DOWN:
             return  # told during this outage already
         psid = event["psid"]
-        language = message_language(_typed(event), state, self._default_language())
-        notice = render([self.content.reply("utter_delayed", language)])
-        self._send_follow_up(psid, notice.messages, language)
+        notice = self._notice_plan("utter_delayed", event, state)
+        language = notice["language"]
+        self._send_follow_up(psid, notice["messages"], language)
         self._send_follow_up(psid, self.handoffs.escalate(psid, RASA_DOWN, language), language)
 
     def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
