@@ -41,7 +41,11 @@ def from_environment() -> dict[str, Any]:
         "FB_PAGE_ID": env.get("FB_PAGE_ID", ""),
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES", str(256 * 1024))),
         "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES", ""),  # addresses/networks: proxies.py
+        "CONSOLE_IDLE_MINUTES": int(env.get("CONSOLE_IDLE_MINUTES", "60")),
+        "CONSOLE_EVENTS_URL": env.get("CONSOLE_EVENTS_URL", ""),
+        "CONSOLE_MAX_STREAMS": int(env.get("CONSOLE_MAX_STREAMS", "4")),
+        "CONSOLE_STREAM_MAX_SECONDS": int(env.get("CONSOLE_STREAM_MAX_SECONDS", "600")),
     }
     config["PUBLIC_WEB_URL"] = env.get("PUBLIC_WEB_URL", f"http://127.0.0.1:{config['WEB_PORT']}")
     config.update({name: env.get(name, "") for name in SECRET_NAMES})

@@ -113,6 +113,41 @@ def owned_by_person() -> str:
     return f"{PREFIX}:owned-by-person"
 
 
+def audit_actions() -> str:
+    """The audit log of what staff did (trimmed by age only; see webhook.console.audit)."""
+    return f"{PREFIX}:audit"
+
+
+def audit_signin() -> str:
+    """Failed console sign-ins, apart from the actions: anyone can cause them."""
+    return f"{PREFIX}:audit:signin"
+
+
+def audit_read_mark(actor: str, ref: str) -> str:
+    """Marks that a background transcript read of `ref` by `actor` was audited recently."""
+    return f"{PREFIX}:audit:read:{actor}:{ref}"
+
+
+def login_failures_user(name_hash: str) -> str:
+    """Failed sign-ins for one typed username (hashed: the text is anyone's to choose)."""
+    return f"{PREFIX}:login-failures:user:{name_hash}"
+
+
+def login_failures_ip(address: str) -> str:
+    """Failed sign-ins from one client address, and when its next attempt may come."""
+    return f"{PREFIX}:login-failures:ip:{address}"
+
+
+def totp_pending(username: str) -> str:
+    """A second-factor secret waiting for its first code (enrolment), short-lived."""
+    return f"{PREFIX}:totp-pending:{username}"
+
+
+def login_refused(day: str) -> str:
+    """Hash of sign-ins refused while paused on one UTC day: account (or `unknown`) -> count."""
+    return f"{PREFIX}:login-refused:{day}"
+
+
 def rasa_tracker(psid: str) -> str:
     """Rasa's tracker of a conversation (RedisTrackerStore with key_prefix `rasa`)."""
     return f"rasa:tracker:{psid}"

@@ -172,6 +172,11 @@ def disable_account(client: redis.Redis, username: str) -> Account:
                                       "session_version": _new_session_version()})
 
 
+def end_sessions(client: redis.Redis, username: str) -> Account:
+    """End every session of the account (logout): its session version is replaced."""
+    return _update(client, username, {"session_version": _new_session_version()})
+
+
 def enable_account(client: redis.Redis, username: str) -> Account:
     """Let a disabled account sign in again (its old sessions stay ended)."""
     return _update(client, username, {"disabled": "0"})
