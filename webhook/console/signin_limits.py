@@ -54,8 +54,8 @@ redis.call('set', KEYS[1], 0, 'EX', ARGV[1], 'NX')
 redis.call('incr', KEYS[1])
 local n = redis.call('hincrby', KEYS[2], 'n', 1)
 local over = n - tonumber(ARGV[3])
-if over > 0 then
-  local delay = math.min(tonumber(ARGV[5]), tonumber(ARGV[4]) * 2 ^ (over - 1))
+if over >= 0 then
+  local delay = math.min(tonumber(ARGV[5]), tonumber(ARGV[4]) * 2 ^ over)
   redis.call('hset', KEYS[2], 'next', tostring(now + delay))
 end
 redis.call('expire', KEYS[2], ARGV[8])
