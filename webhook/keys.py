@@ -17,6 +17,11 @@ def inbox(shard: int) -> str:
     return f"{PREFIX}:inbox:{shard}"
 
 
+def inbox_pattern() -> str:
+    """Matches every shard's inbox stream (for SCAN: deletion looks through all of them)."""
+    return f"{PREFIX}:inbox:*"
+
+
 def shard_of(psid: str, shards: int) -> int:
     """The shard a conversation belongs to: the same user always lands in the same one."""
     return zlib.crc32(psid.encode()) % shards
@@ -30,6 +35,12 @@ def shard_owner(shard: int) -> str:
 def seen(message_key: str) -> str:
     """Marks a Facebook message id as already queued (Facebook redelivers)."""
     return f"{PREFIX}:seen:{message_key}"
+
+
+def seen_postbacks_of(psid: str) -> str:
+    """Matches the seen markers of a user's postbacks without a message id (for SCAN)."""
+    escaped = "".join(f"\\{char}" if char in "*?[]\\" else char for char in psid)
+    return seen(f"pb:{escaped}:*")
 
 
 def sent_mid(mid: str) -> str:
@@ -151,6 +162,11 @@ def login_refused(day: str) -> str:
 def rasa_tracker(psid: str) -> str:
     """Rasa's tracker of a conversation (RedisTrackerStore with key_prefix `rasa`)."""
     return f"rasa:tracker:{psid}"
+
+
+def rasa_lock(psid: str) -> str:
+    """Rasa's lock of a conversation (RedisLockStore with key_prefix `rasa`)."""
+    return f"rasa:lock:{psid}"
 
 
 def content_revision() -> str:

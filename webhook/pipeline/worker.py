@@ -21,6 +21,7 @@ import redis
 
 from webhook import keys
 from webhook.inbox import Inbox
+from webhook.logging_setup import user_ref
 from webhook.pipeline.handler import Handler, Outcome
 from webhook.pipeline.leases import Leases
 from webhook.pipeline.redis_wait import OUTAGES
@@ -200,7 +201,8 @@ class Worker:
         pipe.execute()
 
     def _dead_letter(self, entry_id: str, event: dict[str, Any]) -> None:
-        summary = {"entry": entry_id, "kind": event.get("kind", ""), "t": time.time()}
+        summary = {"entry": entry_id, "kind": event.get("kind", ""), "t": time.time(),
+                   "user": user_ref(event.get("psid", ""))}  # so a deletion finds it
         self.client.xadd(keys.dead_letters(), summary, maxlen=10_000, approximate=True)
 
     def _take_over(self, shard: int) -> None:
