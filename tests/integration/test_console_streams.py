@@ -70,8 +70,7 @@ def test_the_webhook_answers_while_a_hundred_streams_are_open(stack, streams):
     user = fb.new_user()
     for _ in range(3):
         assert fb.deliver(payloads.text(user, "hello")).status_code == 200
-    assert requests.get(f"{stack.web_url}/healthz", timeout=10).status_code == 200
-    fb.wait_for(user, 1)
+    fb.wait_for(user, 1)  # and the whole pipeline answered the user
 
 
 def test_the_web_app_itself_holds_only_a_few_streams(stack):

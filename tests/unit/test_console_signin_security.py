@@ -152,3 +152,25 @@ def test_a_moderator_may_add_a_second_factor_and_is_then_asked_for_it(app, redis
     assert totp.has_totp(redis_db, "mod1")
     answer = password_only(app.test_client(), "mod1")
     assert answer.headers["Location"].endswith("/login/code")
+
+
+def test_the_command_line_enrols_and_resets_a_second_factor(redis_db, people, monkeypatch,
+                                                            capsys):
+    import io
+
+    from webhook.console import totp_cli
+
+    secrets = []
+    real_start = totp.start_enrolment
+    monkeypatch.setattr(totp, "start_enrolment",
+                        lambda client, name: secrets.append(real_start(client, name))
+                        or secrets[-1])
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(accounts.AccountError):
+        totp_cli.run(redis_db, "totp-enrol", "mod1")
+    monkeypatch.setattr("sys.stdin", io.StringIO(pyotp.TOTP(secrets[-1]).now() + "\n"))
+    assert "second factor on" in totp_cli.run(redis_db, "totp-enrol", "mod1")
+    assert "otpauth://totp/" in capsys.readouterr().out
+    assert totp.has_totp(redis_db, "mod1")
+    totp_cli.run(redis_db, "totp-reset", "mod1")
+    assert not totp.has_totp(redis_db, "mod1")
