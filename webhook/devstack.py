@@ -73,6 +73,14 @@ class Stack:
     def start(self, log_dir: Path | None = None) -> Stack:
         """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
         answers), then the workers."""
+        self.start_web(log_dir)
+        self.start_rasa(log_dir)
+        for index in range(self.workers):
+            self.start_worker(f"worker-{index + 1}", log_dir)
+        return self
+
+    def start_web(self, log_dir: Path | None = None) -> None:
+        """Start Redis, the Graph stand-in, the web app and the console's events server."""
         self._start_redis()
         self.secrets = self.secrets or _secrets()
         if not self.graph_url:
@@ -86,10 +94,6 @@ class Stack:
                                "--port", str(self.events_port)], log_dir)
         wait_for(f"{self.web_url}/nlg", "web app", expect_any_status=True)
         wait_for(self.events_url, "console events server", expect_any_status=True)
-        self.start_rasa(log_dir)
-        for index in range(self.workers):
-            self.start_worker(f"worker-{index + 1}", log_dir)
-        return self
 
     def start_rasa(self, log_dir: Path | None = None) -> None:
         """Start the Rasa server and wait until its model is loaded."""
