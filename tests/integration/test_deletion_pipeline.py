@@ -2,7 +2,7 @@
 stand-in): a confirmed deletion happens even when the confirmation cannot be sent."""
 
 from tests.integration.test_messenger_pipeline import (
-    bubbles,
+    ask_to_delete,
     db,
     fb,
     transcript,
@@ -16,12 +16,7 @@ PAGE_BLOCKED = 551  # Graph: "This person isn't available right now" (permanent)
 
 
 def test_a_confirmed_deletion_runs_when_facebook_refuses_the_reply_for_good(fb, db):
-    user = fb.new_user()
-    fb.deliver(payloads.text(user, "hello"))
-    fb.wait_for(user, len(bubbles("utter_greet")))
-    fb.deliver(payloads.text(user, "please delete all my data", timestamp=payloads.now_ms() + 1))
-    confirm = len(bubbles("utter_greet")) + len(bubbles("utter_delete_my_data_confirm"))
-    fb.wait_for(user, confirm)
+    user, confirm = ask_to_delete(fb)
     mids = {entry["mid"] for entry in transcript(db, user) if entry.get("mid")}
     assert mids and all(db.exists(keys.seen(m)) or db.exists(keys.sent_mid(m)) for m in mids)
     fb.fault(PAGE_BLOCKED, recipient=user, times=20)  # the user blocked the Page meanwhile

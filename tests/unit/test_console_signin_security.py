@@ -5,18 +5,17 @@ import time
 
 import pyotp
 import pytest
-from argon2 import PasswordHasher
 
 from tests.unit.console_client import fresh_code, page_token
-from tests.unit.test_console_auth import PASSWORD, console_app, login, session_token
+from tests.unit.test_console_auth import (  # noqa: F401 - cheap_hashes: autouse
+    PASSWORD,
+    cheap_hashes,
+    console_app,
+    login,
+    session_token,
+)
 from webhook import proxies
 from webhook.console import accounts, audit, totp
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                            parallelism=1))
 
 
 @pytest.fixture

@@ -61,11 +61,7 @@ def code_submit() -> ResponseReturnValue:
 @bp.get("/login/enrol")
 def enrol() -> ResponseReturnValue:
     """An admin without a second factor: the secret to scan, and a field for the first code."""
-    pending = _pending()
-    secret = totp.start_enrolment(current_app.extensions["redis"], pending["user"])
-    return render_template("console/second_factor.html", enrol=True, secret=secret,
-                           uri=totp.provisioning_uri(pending["user"], secret),
-                           qr_url=url_for("signin_steps.enrol_qr"))
+    return _enrol_page(_pending()["user"], qr_url=url_for("signin_steps.enrol_qr"))
 
 
 @bp.post("/login/enrol")
@@ -100,10 +96,15 @@ def own_second_factor() -> ResponseReturnValue:
                                                            request.form.get("code", "")):
         audit.record(client, me, "totp_enrolled")
         return render_template("console/second_factor.html", enrol=False, done=True)
-    secret = totp.start_enrolment(client, me)
+    return _enrol_page(me, error="That code is not right." if request.method == "POST" else "")
+
+
+def _enrol_page(username: str, qr_url: str = "", error: str = "") -> str:
+    """The key to add to an authenticator app (and its QR code), and the field for a code."""
+    secret = totp.start_enrolment(current_app.extensions["redis"], username)
     return render_template("console/second_factor.html", enrol=True, secret=secret,
-                           uri=totp.provisioning_uri(me, secret), signed_in=True,
-                           error="That code is not right." if request.method == "POST" else "")
+                           uri=totp.provisioning_uri(username, secret), qr_url=qr_url,
+                           error=error)
 
 
 def _pending() -> dict:
@@ -132,10 +133,7 @@ def _wrong_code(pending: dict, enrol: bool) -> ResponseReturnValue:
         session.pop("pending", None)
         return redirect(url_for("auth.login"))
     if enrol:
-        secret = totp.start_enrolment(client, pending["user"])
-        return render_template("console/second_factor.html", enrol=True, secret=secret,
-                               uri=totp.provisioning_uri(pending["user"], secret),
-                               qr_url=url_for("signin_steps.enrol_qr"),
-                               error="That code is not right."), 401
+        return _enrol_page(pending["user"], qr_url=url_for("signin_steps.enrol_qr"),
+                           error="That code is not right."), 401
     return render_template("console/second_factor.html", enrol=False,
                            error="That code is not right."), 401
