@@ -173,3 +173,15 @@ def test_the_command_line_enrols_and_resets_a_second_factor(redis_db, people, mo
     assert totp.has_totp(redis_db, "mod1")
     totp_cli.run(redis_db, "totp-reset", "mod1")
     assert not totp.has_totp(redis_db, "mod1")
+
+
+def test_the_second_step_pages_need_a_pending_sign_in(app):
+    client = app.test_client()
+    for path in ("/console/login/code", "/console/login/enrol", "/console/login/enrol.svg"):
+        answer = client.get(path)
+        assert answer.status_code == 302 and answer.headers["Location"].endswith("/console/login")
+    page_token(client)
+    with client.session_transaction("/console/") as session:
+        token = session["csrf"]
+    answer = client.post("/console/login/code", data={"code": "123456", "csrf_token": token})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/console/login")

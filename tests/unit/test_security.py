@@ -26,7 +26,10 @@ USER = "psid-security-1"
 SECRETS = {"FB_APP_SECRET": "secret", "FB_PAGE_ACCESS_TOKEN": "token", "FB_VERIFY_TOKEN": "v",
            "SECRET_KEY": "test-key" * 4}
 ROLES = ("moderator", "editor", "admin")
-PUBLIC = {"auth.login", "auth.login_submit", "auth.logout"}  # and every blueprint's static
+PUBLIC = {"auth.login", "auth.login_submit", "auth.logout",  # and every blueprint's static
+          # the second sign-in step: only with a pending sign-in (the right password)
+          "signin_steps.code", "signin_steps.code_submit", "signin_steps.enrol",
+          "signin_steps.enrol_submit", "signin_steps.enrol_qr"}
 
 
 @pytest.fixture(autouse=True)

@@ -86,7 +86,7 @@ def enrol_qr() -> ResponseReturnValue:
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
-@auth.login_required
+@auth.role_required("moderator", "editor")  # every role: admins pass every check
 def own_second_factor() -> ResponseReturnValue:
     """Any signed-in account adds a second factor (optional for moderators and editors)."""
     client, me = current_app.extensions["redis"], auth.current_account().username
