@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from argon2 import PasswordHasher
 
-from tests.unit.console_client import csrf_in
+from tests.unit.console_client import csrf_in, second_step
 from webhook import create_app
 from webhook.console import accounts
 from webhook.content.model import Settings
@@ -64,8 +64,9 @@ def token_of(client, **request):
 
 
 def login(client, username, password=PASSWORD):
-    return client.post("/console/login", data={"username": username, "password": password,
-                                               "csrf_token": token_of(client)})
+    answer = client.post("/console/login", data={"username": username, "password": password,
+                                                 "csrf_token": token_of(client)})
+    return second_step(client, answer, username)  # admins: the authenticator code
 
 
 def signed_in(app, username):
