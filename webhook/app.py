@@ -46,7 +46,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webhook import health
+    from webhook import health, internal
     from webhook.console import audit, auth, editor, moderation
     from webhook.insights import views as insights
     from webhook.messenger import views as messenger
@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(internal.bp)
     app.register_blueprint(messenger.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(audit.bp)

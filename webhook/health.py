@@ -6,6 +6,7 @@ import redis
 import requests
 from flask import Blueprint, current_app, jsonify
 
+from webhook import config
 from webhook.pipeline.leases import live_workers
 
 bp = Blueprint("health", __name__)
@@ -24,15 +25,22 @@ def redis_ok() -> str | None:
 
 
 def rasa_ok() -> str | None:
-    """None when the Rasa server has a model loaded, else why not."""
+    """None when every Rasa replica has a model loaded, else which ones do not and why."""
+    urls = config.rasa_urls(current_app.config)
+    problems = {n: p for n, p in enumerate(map(_replica_problem, urls), 1) if p}
+    if len(urls) == 1 or not problems:
+        return problems.get(1)
+    return "; ".join(f"replica {number}: {problem}" for number, problem in problems.items())
+
+
+def _replica_problem(url: str) -> str | None:
     try:
-        status = requests.get(f"{current_app.config['RASA_URL']}/status", timeout=2)
+        status = requests.get(f"{url}/status", timeout=2)
         status.raise_for_status()
-    except requests.RequestException as exc:
+        loaded = status.json().get("model_file")
+    except (requests.RequestException, ValueError) as exc:
         return f"Rasa does not answer ({type(exc).__name__})"
-    if not status.json().get("model_file"):
-        return "Rasa has no model loaded"
-    return None
+    return None if loaded else "Rasa has no model loaded"
 
 
 def workers_ok() -> str | None:

@@ -14,11 +14,11 @@ from typing import Any
 
 import redis
 
-from webhook import config, services
+from webhook import config, metrics, services
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
+from webhook.pipeline import rasa_client
 from webhook.pipeline.handler import Handler
-from webhook.pipeline.rasa_client import RasaClient
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
 
@@ -31,7 +31,7 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     content = services.content(settings, client)
     handoffs = services.handoffs(settings, client, content)
     handler = Handler(
-        client=client, rasa=RasaClient(settings["RASA_URL"]), send_api=handoffs.send_api,
+        client=client, rasa=rasa_client.from_settings(settings), send_api=handoffs.send_api,
         content=content, conversations=handoffs.conversations,
         transcript=handoffs.transcript, handoffs=handoffs,
         app_id=os.environ.get("FB_APP_ID", ""),
@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config.ensure_secrets(settings)
     worker = build_worker(settings, args.name)
+    metrics_port = int(os.environ.get("WORKER_METRICS_PORT", "0") or 0)
+    if metrics_port:  # on clusters, where Prometheus scrapes each worker pod
+        metrics.serve_worker_metrics(metrics_port)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     log.info("worker started", extra={"worker": worker.name})
