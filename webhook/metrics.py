@@ -130,7 +130,7 @@ class RedisStateCollector(Collector):
             if isinstance(reply, redis.ConnectionError):
                 raise reply
         return {"shards": replies[:3 * self.shards], "rest": replies[3 * self.shards:],
-                "workers": len(live_workers(self.client))}
+                "workers": live_workers(self.client)}
 
 
 def _state_families(state: dict[str, Any], shards: int) -> Iterator[GaugeMetricFamily]:
