@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify
 
 from webhook import config
 from webhook.pipeline.leases import live_workers
+from webhook.redis_connect import connect
 
 bp = Blueprint("health", __name__)
 
@@ -18,7 +19,7 @@ def redis_ok() -> str | None:
     if not url:
         return "REDIS_URL is not set"
     try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
+        connect(url, socket_timeout=1).ping()
     except redis.RedisError as exc:
         return f"Redis does not answer ({type(exc).__name__})"
     return None

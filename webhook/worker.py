@@ -12,8 +12,6 @@ import signal
 import sys
 from typing import Any
 
-import redis
-
 from webhook import config, metrics, services
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
@@ -21,13 +19,14 @@ from webhook.pipeline import rasa_client
 from webhook.pipeline.handler import Handler
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
+from webhook.redis_connect import connect
 
 log = logging.getLogger("webhook.worker")
 
 
 def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     """A worker wired to Redis, Rasa and the Graph API as configured."""
-    client = redis.Redis.from_url(settings["REDIS_URL"])
+    client = connect(settings["REDIS_URL"])
     content = services.content(settings, client)
     handoffs = services.handoffs(settings, client, content)
     handler = Handler(
