@@ -22,7 +22,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack audit content-export content-import prometheus-deps test-alerts
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack audit content-export content-import prometheus-deps test-alerts test-deploy
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -153,7 +153,21 @@ test-alerts: prometheus-deps
 	@promtool check rules deploy/prometheus/alerts.yml
 	@cd deploy/prometheus && promtool test rules alerts_test.yml
 
-test: lint audit content-check validate test-alerts test-unit test-stack test-stories
+# The Kubernetes manifests, rendered by `kubectl kustomize` and checked against the schema of
+# the Kubernetes version deploy/kubernetes/validate.py names (kubernetes-validate needs a newer
+# jsonschema than Rasa allows: its own virtualenv).
+K8S_VENV := .build/k8s-venv
+$(K8S_VENV)/.installed: deploy/kubernetes/validate-requirements.lock | $(STAMP)
+	@echo "==> installing kubernetes-validate into $(K8S_VENV)"
+	@test -x $(K8S_VENV)/bin/python || $(PY) -m venv $(K8S_VENV)
+	@$(K8S_VENV)/bin/python -m pip install --quiet -r deploy/kubernetes/validate-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@touch $@
+
+test-deploy: $(K8S_VENV)/.installed
+	@echo "==> Kubernetes manifests (kustomize build + kubernetes-validate, offline)"
+	@$(K8S_VENV)/bin/python deploy/kubernetes/validate.py
+
+test: lint audit content-check validate test-alerts test-deploy test-unit test-stack test-stories
 	@echo "==> all tests passed"
 
 bench: train

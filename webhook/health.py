@@ -63,3 +63,18 @@ def healthz():  # noqa: ANN201 - a Flask view
     problems = {name: reason for name, reason in checks.items() if reason}
     body = {"status": "ok" if not problems else "unavailable", "problems": problems}
     return jsonify(body), 200 if not problems else 503
+
+
+@bp.get("/readyz")
+def readyz():  # noqa: ANN201 - a Flask view
+    """Ready for traffic when Redis answers: deliveries can be queued even while Rasa is down
+    (the workers wait for it), so Rasa is not part of readiness."""
+    problem = redis_ok()
+    return jsonify({"status": "ok" if not problem else "unavailable",
+                    "problems": {"redis": problem} if problem else {}}), 503 if problem else 200
+
+
+@bp.get("/livez")
+def livez():  # noqa: ANN201 - a Flask view
+    """The process answers requests (a restart would not help anything else)."""
+    return jsonify({"status": "ok"})

@@ -9,10 +9,14 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import sys
+import time
 from typing import Any
 
-from webhook import config, metrics, services
+import redis
+
+from webhook import config, keys, metrics, services
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline import rasa_client
@@ -43,17 +47,28 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     return worker
 
 
+def alive_on_this_host(client: redis.Redis, within_seconds: float = 30.0) -> bool:
+    """A worker named after this host (the default name) has a recent heartbeat."""
+    prefix = f"{socket.gethostname()}-".encode()
+    recent = client.zrangebyscore(keys.workers(), time.time() - within_seconds, "+inf")
+    return any(name.startswith(prefix) for name in recent)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run until SIGTERM or Ctrl-C (or, with --burst, until the inbox is empty)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true")
     parser.add_argument("--name")
+    parser.add_argument("--alive", action="store_true",
+                        help="exit 0 if a worker on this host sent a heartbeat lately (probes)")
     args = parser.parse_args(argv)
     configure(os.environ.get("LOG_LEVEL", "INFO"))
     settings = config.from_environment()
     if not settings["REDIS_URL"]:
         print("REDIS_URL is not set (make run sets it)", file=sys.stderr)
         return 2
+    if args.alive:
+        return 0 if alive_on_this_host(connect(settings["REDIS_URL"])) else 1
     config.ensure_secrets(settings)
     worker = build_worker(settings, args.name)
     metrics_port = int(os.environ.get("WORKER_METRICS_PORT", "0") or 0)
