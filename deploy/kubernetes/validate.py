@@ -55,7 +55,8 @@ def main() -> int:
         shutil.copy(HERE / "secrets.example.env", copy / "overlays/production/secrets.env")
         sets = {"base": build(copy / "base"),
                 "production": build(copy / "overlays/production")}
-    optional = [yaml.safe_load(path.read_text()) for path in sorted((HERE / "optional").glob("*.yaml"))]
+    optional = [yaml.safe_load(path.read_text())
+                for path in sorted((HERE / "optional").glob("*.yaml"))]
     errors = [error for resources in [*sets.values(), optional] for r in resources
               for error in problems(r)]
     counts = ", ".join(f"{name} {len(resources)}" for name, resources in sets.items())
