@@ -15,6 +15,7 @@ from typing import Any
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+PEER_KEY = "REMOTE_ADDR"  # the WSGI environ's direct peer (not an environment variable)
 
 
 class ProxyConfigError(ValueError):
@@ -56,6 +57,6 @@ class TrustedProxyFix:
         self.fixed = ProxyFix(app, x_for=1, x_proto=1)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if is_trusted(environ.get("REMOTE_ADDR", ""), self.networks):
+        if is_trusted(environ.get(PEER_KEY, ""), self.networks):
             return self.fixed(environ, start_response)
         return self.app(environ, start_response)
