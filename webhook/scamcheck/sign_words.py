@@ -146,7 +146,7 @@ SIGN_RULES: dict[str, list[list[str]]] = {
                r"| តេឡេក្រាម | ថេឡេក្រាម | តេលេក្រាម | វ៉ាត់សាប់ | ឆាតឯកជន | telegram | tele"),
     ],
     "fake_payment_proof": [
-        _words(r"(?:sent|transferred|paid|transfer) (?:\w+ ){0,4}(?:by mistake|by accident|"
+        _words(r"(?:sent|transferred|paid|transfer) (?:\S+ ){0,5}(?:by mistake|by accident|"
                r"too much|extra|wrong(?: number| account)?) | ផ្ទេរខុស | ផ្ទេរច្រើនពេក "
                r"| ផ្ញើខុស | ផ្ទេរលើស | pter khos | ter khos | phter khos | pter loeus",
                r"back | return | refund | ផ្ទេរមកវិញ | សងវិញ | ត្រឡប់ | វិញ | mok vinh | vinh"),
@@ -187,6 +187,7 @@ SIGN_RULES: dict[str, list[list[str]]] = {
     ],
 }
 
-# A sign is not counted when the words just before it negate or warn ("never share your OTP").
-NEGATIONS = (r"(?:do not|don't|dont|never|not|no one|nobody|won't|will never|មិនដែល|កុំ|មិន"
-             r"|kom|kum|min dael|mindel)")
+# A sign is not counted when the words just before it negate or warn ("never share your OTP",
+# "កុំប្រាប់លេខកូដ"): Latin negations are whole words; Khmer ones stand right before the words.
+LATIN_NEGATIONS = r"(?:do not|don't|dont|never|not|no one|nobody|won't|kom|kum|min dael|mindel)"
+KHMER_NEGATIONS = "(?:មិនដែល|កុំ|មិន)"

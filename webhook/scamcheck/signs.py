@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.khmer_text import is_khmer_char, normalise_for_understanding
-from webhook.scamcheck.sign_words import NEGATIONS, SIGN_RULES
+from webhook.scamcheck.sign_words import KHMER_NEGATIONS, LATIN_NEGATIONS, SIGN_RULES
 
 MAX_EVIDENCE = 90  # characters quoted back to the user
-_NEGATED = re.compile(rf"{NEGATIONS}\s+(?:\S+\s+){{0,2}}$", re.IGNORECASE)
+_NEGATED = re.compile(rf"(?:(?<![a-z]){LATIN_NEGATIONS}\s+(?:\S+\s+){{0,2}}"
+                      rf"|{KHMER_NEGATIONS}\s*\S{{0,12}})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
