@@ -78,13 +78,12 @@ def plain_text(result: Result, content: ContentSet, language: str) -> str:
 
 
 def _signs_text(result: Result, content: ContentSet, language: str) -> str:
-    lines = []
-    for sign in result.signs[:MAX_SIGNS_SHOWN]:
-        lines.append(f"• «{sign.evidence}»\n{explanation(content, sign.code, language)}")
+    lines = [f"• «{sign.evidence}» {explanation(content, sign.code, language)}"
+             for sign in result.signs[:MAX_SIGNS_SHOWN]]
     if not lines:
         return ""
     heading = _reply(content, "utter_scamcheck_signs_heading", language)["text"]
-    return "\n\n".join([heading, *lines])
+    return "\n".join([heading, *lines])  # one bubble: render splits bubbles at blank lines
 
 
 def _match_reply(content: ContentSet, match: Match, language: str) -> dict[str, Any]:
