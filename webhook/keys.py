@@ -212,3 +212,23 @@ def unanswered(day: str) -> str:
 def training_examples() -> str:
     """Examples staff assigned to an intent: id -> JSON, until exported to nlu_data/."""
     return f"{PREFIX}:insights:examples"
+
+
+# --- scam check (webhook/scamcheck): alert library counts and unmatched checks, no user ids ---
+
+SCAM_ALERTS_STORE = "scamalerts"  # the alert library: a versioned store (content_*(store=…))
+
+
+def scamcheck_matches(day: str) -> str:
+    """Hash: alert id → how many checked messages matched it that day."""
+    return f"{PREFIX}:scamcheck:matches:{day}"
+
+
+def scamcheck_unmatched(day: str) -> str:
+    """List of the day's checked messages (masked) that showed signs but matched no alert."""
+    return f"{PREFIX}:scamcheck:unmatched:{day}"
+
+
+def scamcheck_pending_image(psid: str) -> str:
+    """A picture's attachment URL the user was asked about ("check this picture?"), briefly."""
+    return f"{PREFIX}:scamcheck:image:{psid}"

@@ -21,6 +21,10 @@ from webhook.pipeline.handler import Handler
 from webhook.pipeline.rasa_client import RasaClient
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
+from webhook.scamcheck.conversation import CheckerSource
+from webhook.scamcheck.fetch import allowed_hosts
+from webhook.scamcheck.images import ImageChecks
+from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger("webhook.worker")
 
@@ -38,10 +42,21 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         rasa_patience_seconds=float(os.environ.get("RASA_PATIENCE_SECONDS", "15")),
         rate_limit=RateLimit.from_environment(client),
     )
+    handler.scam_turns = scam_turns(settings, client, content, handler)
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
     worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
     return worker
+
+
+def scam_turns(settings: dict[str, Any], client: redis.Redis, content: Any,
+               handler: Handler) -> ScamCheckTurns:
+    """The scam check's turns: pictures are read beside the loop and answered when ready."""
+    source = CheckerSource(content, client)
+    hosts = allowed_hosts(settings["GRAPH_API_URL"], config.is_production(settings))
+    images = ImageChecks(source, client, handler.send_later, hosts,
+                         workers=int(os.environ.get("SCAMCHECK_OCR_THREADS", "1")))
+    return ScamCheckTurns(client, handler.conversations, source, images)
 
 
 def main(argv: list[str] | None = None) -> int:
