@@ -9,12 +9,16 @@ written to disk.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 
 from PIL import Image, UnidentifiedImageError
 
 LANGUAGES = "khm+eng"
+# "A single column of text of variable sizes": chat bubbles one under another. The automatic
+# layout (3) skipped whole Khmer bubbles of a chat screenshot; 4 read them all.
+PSM = "4"
 MAX_PIXELS = 30_000_000  # a 1080x2400 screenshot is 2.6 million; a photo of 6000x5000 is refused
 TIMEOUT_S = 20.0
 
@@ -32,8 +36,9 @@ def read_text(data: bytes, timeout_s: float = TIMEOUT_S) -> str:
     """The text in the picture `data` (PNG, JPEG, WebP, GIF…)."""
     png = _as_png(data)
     try:
-        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "3"],
-                              input=png, capture_output=True, timeout=timeout_s, check=False)
+        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", PSM],
+                              input=png, capture_output=True, timeout=timeout_s, check=False,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     except subprocess.TimeoutExpired as exc:
         raise UnreadableImage("reading took too long") from exc
     except FileNotFoundError as exc:
