@@ -16,6 +16,7 @@ _ASK = ("send | give | tell | share | enter | type | forward | provide | reply w
         "| phnheu | pnhe | phnhe | phnher | phnhoe | prab | brab | aoy | oy | som | bonchoul "
         "| vay | chek romlek")
 _CODE = (r"otp | one[- ]?time (?:pass(?:word|code)?|code) | verification code | security code "
+         r"| card number | cvv | cvc | expiry date | account password "
          r"| login code | sms code | \d-digit code | code | pin | passcode | password "
          r"| លេខកូដ | កូដ | លេខសម្ងាត់ | ពាក្យសម្ងាត់ | otp "
          r"| lek kod | lek code | kod | kot | lek sngat | peak sngat | pin")
@@ -58,7 +59,8 @@ SIGN_RULES: dict[str, list[list[str]]] = {
     "upfront_fee": [_words(_FEE)],
     "prize": [
         _words(r"you(?:'ve| have)? won | winner | congratulations | lucky (?:draw|winner|number) "
-               r"| prize | reward | free gift | claim your | jackpot | giveaway "
+               r"| prize | reward | free gift | claim your | jackpot | giveaway | congrats "
+               r"| lottery | lucky customer | ឆ្នោត | អ្នកឈ្នះ | rongvan thom "
                r"| ឈ្នះរង្វាន់ | រង្វាន់ | អបអរសាទរ | ចាប់រង្វាន់ | បានឈ្នះ | chhnea rongvan "
                r"| chnea rongvan | rongvan | rangvan | rong van | ban chhnea | ban chnea"),
     ],
@@ -102,12 +104,15 @@ SIGN_RULES: dict[str, list[list[str]]] = {
         _words(r"(?:send|transfer|lend|give|wire) (?:me |us )?(?:some |the )?(?:money|cash|\$|"
                r"usd|dollars?|riels?|\d+ ?(?:\$|usd|dollars?|riels?)) | borrow (?:some )?money "
                r"| need (?:some )?money "
+               r"| pay (?:me |us )?(?:\$ ?\d+|\d+ ?(?:\$|usd|dollars?)) "
                r"| top ?up (?:for|my) | ផ្ទេរលុយ | ផ្ញើលុយ | ខ្ចីលុយ | សុំលុយ | វេរលុយ "
                r"| ផ្ទេរប្រាក់ | ផ្ញើប្រាក់ | ជួយលុយ | ter luy | pter luy | phter luy | phnheu luy "
                r"| pnhe luy | khchey luy | kchey luy | som luy | ver luy | juy luy | chuoy luy"),
     ],
     "urgency_threat": [
-        _words(r"urgent\w* | immediately | right now | within \d+ ?(?:hours?|minutes?|mins?|h) "
+        _words(r"(?:account|card|wallet|page) (?:has been |have been |is |was |will be )?"
+               r"(?:suspended|blocked|locked|compromised|frozen|deactivated|closed|disabled) "
+               r"| urgent\w* | immediately | right now | within \d+ ?(?:hours?|minutes?|mins?|h) "
                r"| today only | last chance | act now | asap | will be (?:blocked|suspended|closed|"
                r"deleted|locked|arrested|fined) | arrest\w* | legal action | penalty "
                r"| បន្ទាន់ | ភ្លាមៗ | ក្នុងរយៈពេល | ចាប់ខ្លួន | នឹងត្រូវបិទ | ផាកពិន័យ | ពិន័យ "
@@ -179,6 +184,14 @@ SIGN_RULES: dict[str, list[list[str]]] = {
         _words(r"\w+\.apk | apk file | install (?:the |this )?apk | \.apk | ឯកសារ apk "
                r"| ដំឡើង apk | install app from (?:this )?link | download (?:the |this )?app "
                r"from (?:this )?link"),
+    ],
+    "sextortion": [
+        _words(r"(?:share|post|send|publish|upload|leak)\w* (?:\S+ ){0,3}(?:photos?|videos?|"
+               r"pictures?|pics|nudes?) | (?:photos?|videos?|pictures?) (?:\S+ ){0,3}(?:to|with) "
+               r"(?:your )?(?:friends|family|everyone) | បង្ហោះរូប | បង្ហោះវីដេអូ "
+               r"| ផ្សព្វផ្សាយរូប | ចែករំលែករូប | ផ្ញើរូបទៅ | bonghaoh rup | post rup",
+               r"pay | money | \$ ?\d+ | \d+ ?\$ | usd | unless | or else | if you don't "
+               r"| លុយ | ប្រាក់ | ផ្ទេរ | បង់ | បើមិន | luy | pter | bong"),
     ],
     "secrecy": [
         _words(r"(?:don't|do not|dont) tell (?:anyone|anybody|your family|the bank) "

@@ -16,6 +16,7 @@ STRONG_AT = 3
 WEIGHTS = {
     "otp_request": 3, "upfront_fee": 3, "apk_file": 3, "remote_access_app": 3,
     "lookalike_domain": 3, "qr_to_receive": 3, "account_rental": 3, "fake_payment_proof": 3,
+    "sextortion": 3,
     "prize": 2, "investment_returns": 2, "impersonation_police": 2, "impersonation_facebook": 2,
     "job_offer": 2, "suspicious_link": 2, "romance": 2, "loan": 1,
     "money_request": 1, "urgency_threat": 1, "impersonation_bank": 1,
