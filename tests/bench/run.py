@@ -28,7 +28,7 @@ from tests.bench import (
     scamcheck_ocr,
     serving,
 )
-from tests.resilience import faults, load
+from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
 
 
@@ -77,7 +77,8 @@ def main() -> int:
     print("\nScam check: reading screenshots")
     scamcheck_ocr.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
-    failed = faults.main(["--long", "--write"]) + load.main(["--write"])
+    failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
+        replicas.main(["--write"])
     return 1 if failed else 0
 
 
