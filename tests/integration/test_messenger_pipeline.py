@@ -4,10 +4,8 @@ import json
 import time
 
 import pytest
-import redis
 import requests
 
-from tests.integration.messenger_client import Messenger
 from tests.integration.test_conversations import expected_text
 from webhook import keys
 from webhook.simulator import payloads
@@ -15,16 +13,6 @@ from webhook.simulator import payloads
 
 def bubbles(name: str, language: str = "en") -> list[str]:
     return expected_text(name, language).split("\n\n")
-
-
-@pytest.fixture
-def fb(stack):
-    return Messenger(stack)
-
-
-@pytest.fixture
-def db(stack):
-    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
 
 def transcript(db, psid):

@@ -4,25 +4,13 @@ import time
 import uuid
 
 import pytest
-import redis
 import requests
 
-from tests.integration.messenger_client import Messenger
 from tests.integration.test_conversations import expected_text
 from tests.screenshots import KHMER_SCAM, chat_screenshot
 from webhook import keys
 from webhook.scamcheck.conversation import CHECK_MESSAGE, CHECK_PICTURE
 from webhook.simulator import payloads
-
-
-@pytest.fixture
-def fb(stack):
-    return Messenger(stack)
-
-
-@pytest.fixture
-def db(stack):
-    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
 
 def upload(stack, data: bytes, content_type: str = "image/png") -> str:
