@@ -131,3 +131,29 @@ def test_the_labelled_set_meets_the_targets(checker):
     figures = bench.score(checker, messages)
     assert figures["caught"] >= 0.95, figures["missed"]
     assert figures["false_strong"] <= 0.05, figures["false_alarms"]
+
+
+def test_an_empty_message_and_a_link_to_our_own_site_get_clear_answers():
+    from webhook.content.loader import FolderContent
+    from webhook.scamcheck.checker import Checker
+    from webhook.scamcheck.conversation import CheckerSource, check_reply, reply_for
+
+    content = load_folder(RESPONSES)
+    source = CheckerSource(FolderContent(RESPONSES), None)
+    [empty] = check_reply(source, None, "   ", "en")
+    assert empty["text"].startswith("I did not get anything to check")
+    ours = Checker(frozenset(), frozenset({"ourhelpline.org"}))
+    [reply] = reply_for(ours.check("https://www.ourhelpline.org/help"), content, "en")
+    assert reply["text"].startswith("That is our own website")
+
+
+def test_a_strong_check_of_a_victims_message_leads_into_the_victim_steps(checker):
+    from webhook.scamcheck.conversation import is_victim, reply_for
+
+    content = load_folder(RESPONSES)
+    text = "I already paid the 30$ processing fee for the loan and now they want more"
+    assert is_victim(text)
+    parts = reply_for(checker.check(text), content, "en", victim=True)
+    victim = content.responses["utter_scam_victim"].versions["en"].bubbles[0]
+    assert parts[0]["text"] == "⚠️ This has clear signs of a scam."
+    assert parts[-1]["text"].startswith(victim[:40])
