@@ -4,6 +4,7 @@ import time
 import uuid
 
 import pytest
+import redis
 import requests
 
 from tests.integration.test_conversations import expected_text
@@ -118,3 +119,22 @@ def test_a_long_message_with_fifty_links_is_answered(fb):
     assert texts[1] == expected_text("utter_scamcheck_too_long", "km")
     assert texts[2] in (expected_text("utter_scamcheck_verdict_some", "km"),
                         expected_text("utter_scamcheck_verdict_strong", "km"))
+
+
+def test_an_alert_staff_add_is_named_in_the_next_check(fb, stack):
+    from webhook.scamcheck.alerts import Alert
+    from webhook.scamcheck.library import AlertLibrary
+
+    client = redis.Redis.from_url(stack.redis_url)
+    AlertLibrary(client).alerts()  # seeded first, as the console does on first use
+    AlertLibrary(client).save(Alert(
+        id="fake-smart-topup",
+        title={"en": "the fake Smart top-up gift", "km": "កាដូ Smart ក្លែងក្លាយ"},
+        links=("smart-topup-gift.top",), signs=("prize",),
+        answer={"en": "Smart sends no such gift.", "km": "Smart មិនផ្ញើកាដូបែបនេះទេ។"}), "test")
+    user = fb.new_user()
+    ask_to_check(fb, user)
+    fb.deliver(payloads.text(user, "Hello, get your free gift at smart-topup-gift.top now"))
+    fb.wait_for(user, 4)
+    assert any("This looks like the fake Smart top-up gift: Smart sends no such gift." in text
+               for text in fb.texts(user)), fb.texts(user)
