@@ -42,6 +42,8 @@ from webhook.content.preview import messenger_messages
 from webhook.content.published import PublishedContent
 from webhook.content.validate import Problem, response_problems, settings_problems
 from webhook.content.versions import Conflict, ContentVersions, Opened, response_from_item
+from webhook.guides.check import problems_of_tree_of
+from webhook.guides.tree import tree_of_topic
 
 bp = Blueprint("editor", __name__, url_prefix="/console/content", template_folder="templates")
 EDITORS = ("editor",)  # admins pass every role check
@@ -235,7 +237,17 @@ def _answer_problems(name: str, data: dict[str, Any]) -> list[Problem]:
         response = response_from_item(name, data)
     except ContentError as exc:
         return [Problem(name, str(exc))]
-    return response_problems(response, _store().settings(), intents())
+    problems = response_problems(response, _store().settings(), intents())
+    if tree_of_topic(response.topic):  # a step: the whole tree must still hold together
+        tree = problems_of_tree_of({**_store().responses(), name: response}, response.topic)
+        problems += [problem if _about(problem, name) else
+                     Problem(problem.where, f"{problem.where}: {problem.message}")
+                     for problem in tree]  # another step's problem names that step
+    return problems
+
+
+def _about(problem: Problem, name: str) -> bool:
+    return problem.where.endswith(f": {name}") or f": {name}." in problem.where
 
 
 def _preview_context(name: str, data: dict[str, Any]) -> dict[str, Any]:
