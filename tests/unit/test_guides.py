@@ -196,6 +196,18 @@ def test_typing_an_option_works_like_tapping_it(walker):
     assert "change the email" in walker.before_rasa(event, "en")[0]["text"]
 
 
+def test_a_typed_yes_or_no_picks_the_one_option_it_starts(walker):
+    _start(walker, "utter_online_harassment", "km")
+    event = {"psid": PSID, "kind": "text", "text": "ចាស"}
+    assert "សុវត្ថិភាព" in walker.before_rasa(event, "km")[0]["text"]  # "yes, in danger"
+    walker.positions.clear(PSID)
+    _start(walker)
+    # "no" starts one option here; a longer sentence is left to Rasa
+    assert walker.before_rasa({"psid": PSID, "kind": "text", "text": "No"}, "en") is not None
+    assert walker.before_rasa({"psid": PSID, "kind": "text", "text": "no idea what to do"},
+                              "en") is None
+
+
 def test_a_typed_message_about_something_else_is_answered_then_continuing_is_offered(walker):
     _start(walker)
     assert walker.before_rasa({"psid": PSID, "kind": "text", "text": "what is 2fa"}, "en") is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,19 +144,28 @@ class Walker:
         return [{**reply, "buttons": buttons}]
 
     def _typed_choice(self, psid: str, text: str, language: str) -> dict[str, str] | None:
-        """A typed message that is one of the current step's quick replies, as if tapped."""
+        """A typed message that picks one of the current step's quick replies, as if tapped:
+        its whole title, or one word that starts only that title ("no", "ចាស")."""
         position = self.positions.get(psid)
         wanted = _plain(text)
         if position is None or not wanted:
             return None
         step = self.content.responses().get(position.current)
-        for version in step.versions.values() if step else ():
-            for choice in version.quick_replies:
-                fields = parse_payload(choice.payload)
-                if fields and fields.get("to") and _plain(choice.title) == wanted:
-                    return {"at": position.current, "to": fields["to"]}
-        return None
+        choices = [(choice.title, fields["to"])
+                   for version in (step.versions.values() if step else ())
+                   for choice in version.quick_replies
+                   if (fields := parse_payload(choice.payload)) and fields.get("to")]
+        exact = {to for title, to in choices if _plain(title) == wanted}
+        starts = {to for title, to in choices if wanted in _first_words(title)}
+        found = exact or (starts if " " not in wanted else set())
+        return {"at": position.current, "to": found.pop()} if len(found) == 1 else None
 
 
 def _plain(text: str) -> str:
-    return " ".join(text.casefold().replace("?", " ").replace("!", " ").split())
+    return " ".join(re.sub(r"[?!.,។៕]", " ", text.casefold()).split())
+
+
+def _first_words(title: str) -> set[str]:
+    """The alternatives of a title's first word: "Yes, I can" → yes; "បាទ/ចាស មាន" → both."""
+    first = _plain(title).split(" ")[0]
+    return set(first.split("/"))
