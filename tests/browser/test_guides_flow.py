@@ -9,9 +9,13 @@ import redis
 from playwright.sync_api import expect
 
 from bot.project import RESPONSES
-from tests.browser.conftest import desktop_page, sign_in
+from tests.browser.conftest import (
+    desktop_page,
+    ensure_accounts,
+    forget_simulated_users,
+    sign_in,
+)
 from tests.browser.test_simulator_page import Simulator, answer
-from webhook.console.accounts import create_account
 from webhook.content.loader import load_folder
 from webhook.content.versions import ContentVersions
 
@@ -22,18 +26,15 @@ CHANGED = "Are you still able to open the account on any phone?"
 
 @pytest.fixture(scope="module")
 def staff(stack):
-    client = redis.Redis.from_url(stack.redis_url)
-    for name, role in (("guide-moderator", "moderator"), ("guide-editor", "editor")):
-        if not client.exists(f"hl:account:{name}"):
-            create_account(client, name, name.title(), role, PASSWORD)
+    ensure_accounts(stack, PASSWORD, [("guide-moderator", "moderator"),
+                                      ("guide-editor", "editor")])
 
 
 @pytest.fixture(autouse=True)
 def fresh(stack):
     """Fresh simulated users and queue before; the answers of responses/ again after."""
     client = redis.Redis.from_url(stack.redis_url)
-    for key in list(client.scan_iter(match="*sim-user-*")):
-        client.delete(key)
+    forget_simulated_users(client)
     client.delete("hl:handoff-queue")
     yield
     ContentVersions(client).import_content(load_folder(RESPONSES), "tests", "back to responses/")

@@ -9,7 +9,6 @@ import json
 import time
 
 import pytest
-import redis
 
 from tests.integration.messenger_client import Messenger
 from tests.integration.test_messenger_pipeline import bubbles
@@ -17,21 +16,12 @@ from webhook import keys
 from webhook.simulator import payloads
 
 
-@pytest.fixture
-def fb(stack):
-    return Messenger(stack)
-
-
-@pytest.fixture
-def db(stack):
-    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
-
-
 class Walk:
     """One user walking guided steps; each call waits for the bot's whole answer."""
 
-    def __init__(self, fb: Messenger, language: str = "en") -> None:
-        self.fb, self.user, self.language = fb, fb.new_user(), language
+    def __init__(self, messenger: Messenger, language: str = "en") -> None:
+        self.messenger, self.user = messenger, messenger.new_user()
+        self.language = language
 
     def type(self, text: str, *answers: str) -> list[str]:
         return self._send(payloads.text(self.user, text), answers)
@@ -41,18 +31,18 @@ class Walk:
         return self._send(payloads.quick_reply(self.user, title, payload), answers)
 
     def quick_replies(self) -> list[dict]:
-        return self.fb.sent_messages(self.user)[-1]["message"].get("quick_replies", [])
+        return self.messenger.sent_messages(self.user)[-1]["message"].get("quick_replies", [])
 
     def titles(self) -> list[str]:
         return [q["title"] for q in self.quick_replies()]
 
     def _send(self, event: dict, answers: tuple[str, ...]) -> list[str]:
-        before = len(self.fb.sent_messages(self.user))
+        before = len(self.messenger.sent_messages(self.user))
         expected = [b for name in answers for b in bubbles(name, self.language)]
-        self.fb.deliver(event)
-        self.fb.wait_for(self.user, before + len(expected))
+        self.messenger.deliver(event)
+        self.messenger.wait_for(self.user, before + len(expected))
         time.sleep(0.3)  # nothing more may come
-        got = self.fb.texts(self.user)[before:]
+        got = self.messenger.texts(self.user)[before:]
         assert got == expected, (answers, got)
         return got
 
@@ -71,19 +61,20 @@ TREE_WALKS = [
 
 @pytest.mark.parametrize(("language", "text", "opener", "start", "taps"), TREE_WALKS,
                          ids=["hacked_account", "scam_money", "harassment"])
-def test_each_urgent_tree_is_walked_to_its_steps(fb, db, language, text, opener, start, taps):
-    walk = Walk(fb, language)
+def test_each_urgent_tree_is_walked_to_its_steps(messenger, redis_client, language, text,
+                                                 opener, start, taps):
+    walk = Walk(messenger, language)
     walk.type(text, opener, start)
     for title, step in taps:
         walk.tap(title, step)
     assert walk.titles()[-1] in ("Main menu", "ម៉ឺនុយដើម")
-    position = json.loads(db.get(keys.guide_position(walk.user)))
+    position = json.loads(redis_client.get(keys.guide_position(walk.user)))
     assert position["path"][-1] == taps[-1][1]
     assert [answer["title"] for answer in position["answers"]] == [t for t, _ in taps]
 
 
-def test_the_government_tree_starts_from_its_answer(fb):
-    walk = Walk(fb)
+def test_the_government_tree_starts_from_its_answer(messenger):
+    walk = Walk(messenger)
     walk.type("what are my rights when i use a government online service",
               "utter_gov_services_rights")
     walk.tap("I have a problem", "guide_gov_service")
@@ -91,8 +82,8 @@ def test_the_government_tree_starts_from_its_answer(fb):
     walk.tap("Not yet", "guide_gov_service_data_before")
 
 
-def test_back_and_main_menu_work_at_a_step(fb, db):
-    walk = Walk(fb)
+def test_back_and_main_menu_work_at_a_step(messenger, redis_client):
+    walk = Walk(messenger)
     walk.type("someone hacked my facebook and changed my password",
               "utter_account_hacked", "guide_hacked_account")
     assert "Back" not in walk.titles()  # nothing to go back to on the first step
@@ -100,11 +91,11 @@ def test_back_and_main_menu_work_at_a_step(fb, db):
     walk.tap("Back", "guide_hacked_account")
     walk.tap("Yes, I can", "guide_hacked_account_still_in")
     walk.tap("Main menu", "utter_menu")
-    assert db.get(keys.guide_position(walk.user)) is None
+    assert redis_client.get(keys.guide_position(walk.user)) is None
 
 
-def test_something_else_typed_midway_is_answered_and_the_steps_can_continue(fb):
-    walk = Walk(fb)
+def test_something_else_typed_midway_is_answered_and_the_steps_can_continue(messenger):
+    walk = Walk(messenger)
     walk.type("someone hacked my facebook and changed my password",
               "utter_account_hacked", "guide_hacked_account")
     walk.tap("No, I can't", "guide_hacked_account_locked_out")
@@ -113,20 +104,20 @@ def test_something_else_typed_midway_is_answered_and_the_steps_can_continue(fb):
     walk.type("yes, both", "guide_hacked_account_contacts_changed")  # typed like the button
 
 
-def test_talk_to_a_person_queues_the_case_with_its_summary(fb, db):
-    walk = Walk(fb, "km")
+def test_talk_to_a_person_queues_the_case_with_its_summary(messenger, redis_client):
+    walk = Walk(messenger, "km")
     walk.type("មានគេគំរាមខ្ញុំតាម messenger រាល់ថ្ងៃ", "utter_online_harassment",
               "guide_harassment")
     walk.tap("បាទ/ចាស មាន", "guide_harassment_danger")
-    before = len(fb.sent_messages(walk.user))
+    before = len(messenger.sent_messages(walk.user))
     payload = next(q["payload"] for q in walk.quick_replies() if q["title"] == "និយាយជាមួយមនុស្ស")
-    fb.deliver(payloads.quick_reply(walk.user, "និយាយជាមួយមនុស្ស", payload))
-    fb.wait_for(walk.user, before + len(bubbles("utter_handoff", "km")) + 1)
-    state = db.hgetall(keys.conversation(walk.user))
+    messenger.deliver(payloads.quick_reply(walk.user, "និយាយជាមួយមនុស្ស", payload))
+    messenger.wait_for(walk.user, before + len(bubbles("utter_handoff", "km")) + 1)
+    state = redis_client.hgetall(keys.conversation(walk.user))
     assert state["owner"] == "queued" and state["handoff_reason"] == "guide_harassment"
     summary = json.loads(state["case_summary"])
     assert summary["tree"] == "harassment" and summary["language"] == "km"
     assert [(a["at"], a["to"], a["title"]) for a in summary["answers"]] == [
         ("guide_harassment", "guide_harassment_danger", "បាទ/ចាស មាន"),
         ("guide_harassment_danger", "person", "និយាយជាមួយមនុស្ស")]
-    assert db.get(keys.guide_position(walk.user)) is None
+    assert redis_client.get(keys.guide_position(walk.user)) is None
