@@ -61,10 +61,15 @@ def _entry_problems(response: Response, steps: set[str]) -> list[Problem]:
     return problems
 
 
-def problems_of_tree_of(responses: dict[str, Response], topic: str) -> list[Problem]:
-    """The problems of the tree a topic holds (none if it holds no tree)."""
-    tree = trees(responses).get(tree_of_topic(topic) or "")
-    return tree_problems(tree) if tree else []
+def problems_with_step(responses: dict[str, Response], step: Response) -> list[Problem]:
+    """The problems of the tree `step` belongs to, with `step` as edited (none outside a
+    tree). A problem of another step names that step in its message, for the editor."""
+    tree = trees({**responses, step.name: step}).get(tree_of_topic(step.topic) or "")
+    problems = tree_problems(tree) if tree else []
+    mine = (f": {step.name}", f": {step.name}.")
+    return [problem if problem.where.endswith(mine[0]) or mine[1] in problem.where
+            else Problem(problem.where, f"{problem.where}: {problem.message}")
+            for problem in problems]
 
 
 def tree_problems(tree: Tree) -> list[Problem]:

@@ -127,3 +127,13 @@ def guide_command(reply: dict[str, Any]) -> str | None:
     if isinstance(custom, dict) and custom.get("command") == "guide":
         return str(custom.get("tree") or "")
     return None
+
+
+def step_payloads(responses: dict[str, Response], topic: str) -> list[str]:
+    """The payloads an editor may give a quick reply of an answer in `topic`: the steps of its
+    own tree and a person, or (outside a tree) the first step of each tree."""
+    found = trees(responses)
+    tree = found.get(tree_of_topic(topic) or "")
+    if tree:
+        return [make_payload(to=name) for name in tree.steps] + [make_payload(to=PERSON)]
+    return [make_payload(to=each.start) for each in found.values()]
