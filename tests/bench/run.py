@@ -27,7 +27,7 @@ from tests.bench import (
     nlu_eval,
     serving,
 )
-from tests.resilience import faults, load
+from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
 
 
@@ -76,7 +76,8 @@ def main() -> int:
         guided = guides.main()
     print(json.dumps(guided, indent=1))
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
-    failed = faults.main(["--long", "--write"]) + load.main(["--write"])
+    failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
+        replicas.main(["--write"])
     return 1 if failed else 0
 
 
