@@ -177,6 +177,18 @@ def test_an_answer_with_the_guide_command_starts_its_tree(walker):
     assert walker.positions.get(PSID).path == ["guide_hacked_account"]
 
 
+def test_a_finer_topic_can_start_at_its_own_step_and_go_back_to_the_first(walker, content):
+    sextortion = {"text": "I'm sorry.", "custom": {"command": "guide", "tree": "harassment",
+                                                   "step": "guide_harassment_images"}}
+    step = walker.after_rasa(PSID, [sextortion], "en", typed=True)[-1]
+    assert "StopNCII" in step["text"] and "Back" in _titles(step)
+    assert "in danger right now" in _tap(walker, step, "Back")[0]["text"]
+    wrong = replace(content.responses["utter_online_harassment"],
+                    command={"name": "guide", "tree": "harassment", "step": "guide_nowhere"})
+    found = _messages(guide_problems({**content.responses, wrong.name: wrong}))
+    assert any("'guide_nowhere', which is no step of harassment" in m for m in found)
+
+
 def test_taps_walk_to_the_steps_and_back_returns_one_step(walker):
     first = _start(walker)[-1]
     question = _tap(walker, first, "No, I can't")[0]

@@ -39,13 +39,24 @@ def guide_problems(responses: dict[str, Response]) -> list[Problem]:
     for response in responses.values():
         if tree_of_topic(response.topic):
             continue
-        command = response.command or {}
-        if command.get("name") == "guide" and command.get("tree") not in found:
-            problems.append(Problem(f"{_file(response)}: {response.name}.command",
-                                    f"starts the guided steps {command.get('tree')!r}, "
-                                    "which do not exist"))
+        problems += _command_problems(response, found)
         problems += _entry_problems(response, steps)
     return problems
+
+
+def _command_problems(response: Response, found: dict[str, Tree]) -> list[Problem]:
+    command = response.command or {}
+    if command.get("name") != "guide":
+        return []
+    tree = found.get(str(command.get("tree")))
+    where = f"{_file(response)}: {response.name}.command"
+    if tree is None:
+        return [Problem(where, f"starts the guided steps {command.get('tree')!r}, which do not "
+                               "exist")]
+    if command.get("step") and command["step"] not in tree.steps:
+        return [Problem(where, f"starts at {command['step']!r}, which is no step of "
+                               f"{tree.name}")]
+    return []
 
 
 def _entry_problems(response: Response, steps: set[str]) -> list[Problem]:

@@ -121,11 +121,13 @@ def tree_for_step(responses: dict[str, Response], step: str) -> Tree | None:
     return trees(responses).get(tree) if tree else None
 
 
-def guide_command(reply: dict[str, Any]) -> str | None:
-    """The tree an NLG reply's `guide` command starts, if it carries one."""
+def guide_command(reply: dict[str, Any]) -> tuple[str, str] | None:
+    """The tree an NLG reply's `guide` command starts, and the step it starts at (the first
+    unless the command names one: a finer topic can go straight to its case)."""
     custom = reply.get("custom")
     if isinstance(custom, dict) and custom.get("command") == "guide":
-        return str(custom.get("tree") or "")
+        tree = str(custom.get("tree") or "")
+        return tree, str(custom.get("step") or start_step(tree))
     return None
 
 

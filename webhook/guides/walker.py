@@ -63,10 +63,10 @@ class Walker:
                    typed: bool) -> list[dict[str, Any]]:
         """Rasa's answer, with a tree started or the offer to continue added."""
         for index, reply in enumerate(replies):
-            tree = guide_command(reply)
-            if tree is not None:
+            command = guide_command(reply)
+            if command is not None:
                 reply = {key: value for key, value in reply.items() if key != "custom"}
-                return [*replies[:index], reply, *self.start(psid, tree, language),
+                return [*replies[:index], reply, *self.start(psid, *command, language),
                         *replies[index + 1:]]
         position = self.positions.get(psid)
         if position is None:
@@ -76,14 +76,16 @@ class Walker:
             return replies
         return [*replies, self.content.reply(RESUME_OFFER, language)]
 
-    def start(self, psid: str, tree: str, language: str) -> list[dict[str, Any]]:
-        """The first step of `tree` (remembered as the user's position)."""
-        step = start_step(tree)
-        if step not in self.content.responses():
+    def start(self, psid: str, tree: str, step: str, language: str) -> list[dict[str, Any]]:
+        """`step` of `tree` (its first, or the one a finer topic starts at), remembered as the
+        user's position; Back from a later step returns to the first."""
+        first = start_step(tree)
+        found = tree_for_step(self.content.responses(), step)
+        if found is None or found.name != tree:
             log.warning("guided steps missing", extra={"tree": tree[:40]})
             return []
-        self.positions.save(psid, Position(tree, [step]))
-        return self._show(step, language, first=True)
+        self.positions.save(psid, Position(tree, list(dict.fromkeys([first, step]))))
+        return self._show(step, language, first=step == first)
 
     def tap(self, psid: str, fields: dict[str, str], title: str,
             language: str) -> list[dict[str, Any]]:
