@@ -22,9 +22,12 @@ from tests.bench import (
     console_streams,
     content_publish,
     cross_validation,
+    guides,
     handoff,
     messenger,
     nlu_eval,
+    scamcheck,
+    scamcheck_ocr,
     serving,
 )
 from tests.resilience import faults, load, replicas
@@ -71,6 +74,14 @@ def main() -> int:
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
+    print("\nGuided steps: turns to the steps, step turn vs plain turn:")
+    with contextlib.redirect_stdout(io.StringIO()):
+        guided = guides.main()
+    print(json.dumps(guided, indent=1))
+    print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
+    scamcheck.main()
+    print("\nScam check: reading screenshots")
+    scamcheck_ocr.main(20)
     print("\n/webhook while console event streams are open:")
     print(json.dumps(console_streams.run(200), indent=1))
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")

@@ -278,7 +278,8 @@ class Handoffs:
         self.client.zrem(keys.handoff_queue(), psid)
         self.conversations.update(psid, owner=BOT, claimed_by=None, handoff_reason=None,
                                   handoff_requested_at=None, claimed_at=None,
-                                  last_owner=state.get("claimed_by") or state.get("last_owner"))
+                                  last_owner=state.get("claimed_by") or state.get("last_owner"),
+                                  case_summary=None)  # guided steps' summary (webhook.guides)
         if self.mode == "page_inbox" and take_thread:
             self._take_back(psid)
         if tell_user:

@@ -31,7 +31,7 @@ def user_keys(client: redis.Redis, psid: str) -> list[str]:
     ref = client.hget(keys.conversation(psid), "ref")
     found = [keys.conversation(psid), keys.transcript(psid), keys.notes(psid),
              keys.labels(psid), keys.rasa_tracker(psid), keys.rasa_lock(psid),
-             keys.rate_limit(psid)]
+             keys.rate_limit(psid), keys.guide_position(psid)]
     if ref:
         found.append(keys.conversation_ref(as_text(ref)))
     for mid in _transcript_mids(client, psid):
