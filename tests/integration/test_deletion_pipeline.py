@@ -1,17 +1,10 @@
 """Issue 10, finding 7, through the real pipeline (webhook, Redis, workers, Rasa, the Graph
 stand-in): a confirmed deletion happens even when the confirmation cannot be sent."""
 
-from tests.integration.test_messenger_pipeline import (
-    ask_to_delete,
-    db,
-    fb,
-    transcript,
-    wait_until,
-)
+from tests.integration.test_messenger_pipeline import ask_to_delete, transcript, wait_until
 from webhook import keys
 from webhook.simulator import payloads
 
-__all__ = ["db", "fb"]  # fixtures
 PAGE_BLOCKED = 551  # Graph: "This person isn't available right now" (permanent)
 
 
