@@ -104,7 +104,7 @@ audit: $(AUDIT_VENV)/.installed
 # Rewrites the hashes of every pin in both locks from the package index (security/lock.py).
 lock: $(AUDIT_VENV)/.installed
 	@echo "==> hashing every pinned file from the package index into the locks"
-	@$(AUDIT_VENV)/bin/python security/lock.py requirements.lock security/audit-requirements.lock
+	@$(AUDIT_VENV)/bin/python -m security.lock requirements.lock security/audit-requirements.lock
 
 # The content store (what staff edit in the console) to and from YAML files; needs `make run` up
 # (or REDIS_URL). DIR defaults to responses/, so `git diff responses/` shows what staff changed.

@@ -1,6 +1,6 @@
 """`make lock`: write the package index's sha256 of every pinned file into the lock files.
 
-    python security/lock.py requirements.lock security/audit-requirements.lock
+    python -m security.lock requirements.lock security/audit-requirements.lock
 
 Each `name==version` line of a lock becomes that pin followed by one `--hash=sha256:…` per file
 of that release on the index (PEP 691 JSON simple API, $PIP_INDEX_URL or PyPI) that CPython 3.10
@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 from packaging.tags import compatible_tags, cpython_tags
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
+from security.osv import PIN
+
 INDEX = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple").rstrip("/")
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
 _SDIST = (".tar.gz", ".zip")
 _LINUX = [f"manylinux_2_{minor}_x86_64" for minor in range(35, 4, -1)] + [
     "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64", "linux_x86_64"]
@@ -67,12 +67,12 @@ def release_files(name: str, version: str, index: str = INDEX) -> dict[str, str]
 def _version_of(filename: str, name: str) -> Version | None:
     try:
         if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[1]
-        stem = filename[: -len(next(s for s in _SDIST if filename.endswith(s)))]
-        return Version(stem[len(name) + 1:]) if canonicalize_name(
-            stem[: len(name)]) == canonicalize_name(name) else None
-    except ValueError:  # InvalidWheelFilename and InvalidVersion are ValueErrors
+            found, version = parse_wheel_filename(filename)[:2]
+        else:
+            found, version = parse_sdist_filename(filename)
+    except ValueError:  # InvalidWheelFilename, InvalidSdistFilename, InvalidVersion
         return None
+    return version if found == canonicalize_name(name) else None
 
 
 def hashed(name: str, version: str, files: dict[str, str]) -> list[str]:
@@ -88,7 +88,7 @@ def relock(text: str, lookup: Any = release_files) -> str:
     out = []
     for line in text.splitlines():
         stripped = line.strip()
-        match = _PIN.match(stripped)
+        match = PIN.match(stripped)
         if match:
             files = lookup(*match.groups())
             if not picks_on_linux(list(files)):
@@ -113,7 +113,7 @@ def main(paths: list[str]) -> int:
 
 
 def _pins(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if _PIN.match(line)]
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if PIN.match(line)]
 
 
 if __name__ == "__main__":

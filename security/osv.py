@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
 # Beside the clone in CI and in the worktrees; ADVISORY_DB points elsewhere.
 DEFAULT_DB = ROOT.parent / "shared" / "advisory-db"
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")  # name==version
 _DATED = re.compile(r"dated\s+(\d{4}-\d{2}-\d{2})")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -47,14 +48,14 @@ class Finding:
 
 def normalise(name: str) -> str:
     """A package name as PyPI compares them (PEP 503): `Sanic_Cors` == `sanic-cors`."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonicalize_name(name)
 
 
 def read_pins(path: Path) -> dict[str, str]:
     """Normalised name -> version of every `name==version` line (hash lines are skipped)."""
     pins = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        match = _PIN.match(line.strip())
+        match = PIN.match(line.strip())
         if match:
             pins[normalise(match.group(1))] = match.group(2)
     return pins
