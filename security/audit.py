@@ -1,6 +1,7 @@
 """`make audit`: the pinned packages against known advisories, with the known exceptions.
 
-Two checks over every line of requirements.lock and of audit-requirements.lock:
+Two checks over every line of requirements.lock, audit-requirements.lock and the Kubernetes
+validator's lock (deploy/kubernetes/validate-requirements.lock):
 1. offline, against the snapshot of the PyPA advisory database in ../shared/advisory-db
    (ADVISORY_DB elsewhere; security/osv.py), whose date it prints: it always runs;
 2. online, pip-audit (from its own virtualenv, see audit-requirements.lock) against PyPI's
@@ -28,7 +29,8 @@ if __package__ in (None, ""):  # run as a script (`python security/audit.py`)
 from security import osv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENTS = (ROOT / "requirements.lock", ROOT / "security" / "audit-requirements.lock")
+REQUIREMENTS = (ROOT / "requirements.lock", ROOT / "security" / "audit-requirements.lock",
+                ROOT / "deploy" / "kubernetes" / "validate-requirements.lock")
 EXCEPTIONS = ROOT / "security" / "audit-exceptions.txt"
 _ID = re.compile(r"^[A-Z][A-Z0-9]*-[A-Za-z0-9-]+$")  # PYSEC-…, GHSA-…, CVE-…, OSV-…
 

@@ -117,4 +117,5 @@ def _pins(path: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["requirements.lock", "security/audit-requirements.lock"]))
+    sys.exit(main(sys.argv[1:] or ["requirements.lock", "security/audit-requirements.lock",
+                                   "deploy/kubernetes/validate-requirements.lock"]))

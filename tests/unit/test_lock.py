@@ -12,7 +12,8 @@ from packaging.version import Version
 from security import lock, osv
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCKS = (ROOT / "requirements.lock", ROOT / "security" / "audit-requirements.lock")
+LOCKS = (ROOT / "requirements.lock", ROOT / "security" / "audit-requirements.lock",
+         ROOT / "deploy" / "kubernetes" / "validate-requirements.lock")
 REMOVED = ROOT / "security" / "removed-packages.txt"
 _HASH = re.compile(r"^--hash=sha256:[0-9a-f]{64}$")
 
