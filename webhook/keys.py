@@ -208,3 +208,8 @@ def unanswered(day: str) -> str:
 def training_examples() -> str:
     """Examples staff assigned to an intent: id -> JSON, until exported to nlu_data/."""
     return f"{PREFIX}:insights:examples"
+
+
+def error_counts() -> str:
+    """Hash: error kind (e.g. `no_answer`) → how many since the start (webhook.insights.errors)."""
+    return f"{PREFIX}:errors"

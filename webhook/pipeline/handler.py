@@ -38,6 +38,7 @@ USER_KINDS = ("text", "quick_reply", "postback", "attachment")
 GET_STARTED = "GET_STARTED"
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
+FALLBACK = "utter_fallback"  # the menu and "talk to a person"
 SENT_MID_TTL = 86400
 
 
@@ -180,11 +181,20 @@ class Handler:
             answer = [self.content.reply(name, language)]
         else:
             answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+            if not answer:
+                answer = [self._no_answer(event["psid"], language)]
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
         return {"messages": rendered.messages, "commands": rendered.commands,
                 "language": language}
+
+    def _no_answer(self, psid: str, language: str) -> dict[str, Any]:
+        """Rasa answered nothing (an action failed, /nlg refused): never a silent turn. The
+        fallback offers the menu and a person; it is sent and recorded like any answer."""
+        log.error("rasa gave no answer; sending the fallback", extra={"user": user_ref(psid)})
+        insights.no_answer(self.client)
+        return self.content.reply(FALLBACK, language)
 
     def _default_language(self) -> str:
         return self.content.settings().default_language
