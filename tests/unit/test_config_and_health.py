@@ -31,7 +31,8 @@ def test_development_generates_secrets_once_and_says_so(monkeypatch, tmp_path, c
 
 def test_production_has_no_simulator(monkeypatch):
     app = create_app({"APP_ENV": "production", "FB_PAGE_ACCESS_TOKEN": "t",
-                      "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "v", "SECRET_KEY": "k" * 32})
+                      "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "v", "NLG_TOKEN": "n",
+                      "SECRET_KEY": "k" * 32})
     assert "simulator" not in app.blueprints
 
 
