@@ -44,7 +44,7 @@ _SCHEMA = {
                       "additionalProperties": {"maxLength": 200, "maxProperties": 16}},
             "latest_message": {"type": ["object", "null"], "properties": _MESSAGE_FIELDS},
             "events": {"type": ["array", "null"], "maxItems": MAX_EVENTS, "items": {
-                "type": "object",
+                "type": "object", "required": ["event"],
                 "properties": {"event": {"type": "string", "maxLength": 40},
                                **_MESSAGE_FIELDS}}},
         }},
