@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from bot.language import detect
-from webhook import keys
+from webhook import keys, metrics
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
@@ -26,7 +26,7 @@ from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
-from webhook.pipeline.rasa_client import RasaClient, RasaUnavailable
+from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
@@ -55,7 +55,7 @@ class Handler:
     """Everything one event may need."""
 
     client: redis.Redis
-    rasa: RasaClient
+    rasa: RasaClient | RasaPool
     send_api: SendApi
     content: Content
     conversations: Conversations
@@ -194,6 +194,7 @@ class Handler:
         fallback offers the menu and a person; it is sent and recorded like any answer."""
         log.error("rasa gave no answer; sending the fallback", extra={"user": user_ref(psid)})
         insights.no_answer(self.client)
+        metrics.SILENT_TURNS.inc()  # alerts: deploy/prometheus/alerts.yml
         return self.content.reply(FALLBACK, language)
 
     def _default_language(self) -> str:
