@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from webhook.content.render import to_nlg_reply
 from webhook.insights import hooks as insights
+from webhook.internal import internal_only
 from webhook.nlg.handoff_reason import handoff_reason
 from webhook.nlg.language_choice import answer_language
 from webhook.nlg.request import NlgRefused, checked_body, response_name_hint
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 @bp.post("/nlg")
 def generate():  # noqa: ANN201 - a Flask view
     """Rasa's NLG callback (request: bot/nlg_client.py; reply: rasa.core.nlg.callback)."""
+    internal_only()  # with INTERNAL_PORT set, the public listener has no /nlg (decision 67)
     try:
         body = checked_body(request, current_app.config["NLG_TOKEN"],
                             current_app.config["NLG_MAX_BYTES"])
