@@ -47,6 +47,7 @@ def deliver_all(fb, user, messages):
         assert fb.deliver(*events[first:first + BATCH]).status_code == 200
 
 
+@pytest.mark.timeout(1500)  # about 3 minutes on 2 cores alone; much longer when shared
 def test_a_thousand_messages_from_one_user_are_all_answered_in_order(fb, redis_client):
     db = redis_client
     user = fb.new_user()
@@ -55,7 +56,7 @@ def test_a_thousand_messages_from_one_user_are_all_answered_in_order(fb, redis_c
     answers = {name: bubbles(name) for name in {name for _, name in messages}}
     expected = [text for _, name in messages for text in answers[name]]
     deliver_all(fb, user, messages)
-    fb.wait_for(user, len(expected), timeout=540, interval=1)  # about 200 s on 2 busy cores
+    fb.wait_for(user, len(expected), timeout=1400, interval=1)
     assert fb.texts(user) == expected
     stored = db.get(keys.rasa_tracker(user))
     events = json.loads(stored)["events"]
@@ -87,7 +88,8 @@ def test_a_failed_action_still_gets_the_fallback_in_the_users_language(
     assert [q["payload"] for q in sent[-1]["message"]["quick_replies"]][-1] == "/request_human"
     wait_until(lambda: len(transcript(db, user)) == 1 + len(expected))
     assert [entry["role"] for entry in transcript(db, user)] == ["user"] + ["bot"] * len(expected)
-    assert errors.totals(db)[errors.NO_ANSWER] == before + 1
+    # the counter is the helpline's: other users' turns may add to it meanwhile
+    assert errors.totals(db)[errors.NO_ANSWER] >= before + 1
 
 
 def test_the_chosen_language_is_carried_into_a_new_session(stack, redis_client):

@@ -28,8 +28,12 @@ def _body(message_id: str = "probe0001", intent: str = "greet") -> dict:
                                                    "events": []}}
 
 
-def _post(target: Target, token: str | None, **kwargs) -> requests.Response:  # noqa: ANN003
+def _post(target: Target, token: str | None, raw: str | None = None,
+          **kwargs) -> requests.Response:  # noqa: ANN003
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    if raw is not None:
+        headers["Content-Type"] = "application/json"
+        kwargs["data"] = raw
     return requests.post(f"{target.web_url}/nlg", headers=headers, timeout=TIMEOUT, **kwargs)
 
 
@@ -49,8 +53,7 @@ def wrong_token(target: Target) -> Result:
 
 def nested_without_token(target: Target) -> Result:
     deep = "[" * 50_000 + "]" * 50_000
-    return _refused(_post(target, None, data=deep,
-                          headers={"Content-Type": "application/json"}), (401, 413))
+    return _refused(_post(target, None, raw=deep), (401, 413))
 
 
 def _with_token(target: Target, check) -> Result:  # noqa: ANN001
@@ -71,9 +74,7 @@ def long_message_id(target: Target) -> Result:
 def nested_json(target: Target) -> Result:
     def check(target: Target, token: str) -> Result:
         deep = '{"response": "utter_greet", "tracker": ' + "[" * 20_000 + "]" * 20_000 + "}"
-        answer = _post(target, token, data=deep, headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-        return _refused(answer, (400,))
+        return _refused(_post(target, token, raw=deep), (400,))
 
     return _with_token(target, check)
 
