@@ -9,7 +9,6 @@ import redis
 import requests
 
 from bot.project import RESPONSES
-from tests.integration.messenger_client import Messenger
 from tests.integration.test_messenger_pipeline import bubbles, transcript, wait_until
 from webhook import keys
 from webhook.content.loader import load_folder
@@ -21,11 +20,6 @@ MESSAGES = 1000
 BATCH = 25  # events per signed webhook delivery (Facebook batches too)
 TOPICAL = ("how do i make a strong password", "utter_password_strong")
 MAX_TURNS = 10  # bot/endpoints.yml tracker_store.max_turns
-
-
-@pytest.fixture
-def fb(stack):
-    return Messenger(stack)
 
 
 def unlimited(db, user):
@@ -48,8 +42,8 @@ def deliver_all(fb, user, messages):
 
 
 @pytest.mark.timeout(1500)  # about 3 minutes on 2 cores alone; much longer when shared
-def test_a_thousand_messages_from_one_user_are_all_answered_in_order(fb, redis_client):
-    db = redis_client
+def test_a_thousand_messages_from_one_user_are_all_answered_in_order(messenger, redis_client):
+    fb, db = messenger, redis_client
     user = fb.new_user()
     unlimited(db, user)
     messages = conversation(MESSAGES)
@@ -77,8 +71,8 @@ def missing_answer(stack):
 
 @pytest.mark.parametrize(("text", "language"), [("thank you", "en"), ("អរគុណ", "km")])
 def test_a_failed_action_still_gets_the_fallback_in_the_users_language(
-        fb, redis_client, missing_answer, text, language):
-    db = redis_client
+        messenger, redis_client, missing_answer, text, language):
+    fb, db = messenger, redis_client
     user = fb.new_user()
     before = errors.totals(db).get(errors.NO_ANSWER, 0)
     fb.deliver(payloads.text(user, text))
