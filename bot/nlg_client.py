@@ -5,14 +5,17 @@ with the conversation until the web app refuses it (issue 16). This one sends, i
 shape as Rasa's body so /nlg reads both:
 
 - `response`: the answer's name;
+- `tracker.sender_id`: the conversation (the scam check marks it, webhook.scamcheck);
 - `tracker.slots`: the slots set to a plain value (the `language` choice among them);
-- `tracker.latest_message`: the latest user message's text, intent, id and language metadata;
+- `tracker.latest_message`: the latest user message's text (whole: the scam check reads a
+  quoted message to its end), intent, id and language metadata;
 - `tracker.events`: the last RECENT_USER_MESSAGES user messages of the current session (why a
   handoff, which question was left open, the language of the last clear message).
 
-Texts are cut to MAX_TEXT characters. The endpoint's `token` (NLG_TOKEN) travels in the
-Authorization header, not in the URL as Rasa's generator would put it, so no access log holds
-it; the response name also travels in a header, so a refused request can be logged by name.
+Texts are cut to MAX_TEXT characters (earlier messages' to MAX_EARLIER_TEXT). The endpoint's
+`token` (NLG_TOKEN) travels in the Authorization header, not in the URL as Rasa's generator
+would put it, so no access log holds it; the response name also travels in a header, so a
+refused request can be logged by name.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
-MAX_TEXT = 1000
+MAX_TEXT = 2000  # Messenger's longest text
+MAX_EARLIER_TEXT = 1000
 MAX_SLOT_TEXT = 200
 RECENT_USER_MESSAGES = 3
 RESPONSE_HEADER = "X-Response-Name"
@@ -57,21 +61,23 @@ class CompactNlgGenerator(CallbackNaturalLanguageGenerator):
 def nlg_body(response: str, tracker: DialogueStateTracker) -> dict[str, Any]:
     """The request body for one answer."""
     return {"response": response, "tracker": {
+        "sender_id": tracker.sender_id,
         "slots": _plain_slots(tracker.current_slot_values()),
-        "latest_message": _message(tracker.latest_message),
-        "events": [{"event": "user", **_message(event, nested=True)}
+        "latest_message": _message(tracker.latest_message, MAX_TEXT),
+        "events": [{"event": "user", **_message(event, MAX_EARLIER_TEXT, nested=True)}
                    for event in _recent_user_messages(tracker)],
     }}
 
 
-def _message(message: UserUttered | None, nested: bool = False) -> dict[str, Any]:
+def _message(message: UserUttered | None, max_text: int,
+             nested: bool = False) -> dict[str, Any]:
     if message is None:
         return {}
     intent = {"name": message.intent_name}
     metadata = message.metadata or {}
     language = metadata.get("language")
     return {
-        "text": (message.text or "")[:MAX_TEXT],
+        "text": (message.text or "")[:max_text],
         **({"parse_data": {"intent": intent}} if nested else {"intent": intent}),
         "message_id": message.message_id,
         "metadata": {"language": language} if isinstance(language, str) else {},

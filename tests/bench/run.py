@@ -26,6 +26,8 @@ from tests.bench import (
     long_conversation,
     messenger,
     nlu_eval,
+    scamcheck,
+    scamcheck_ocr,
     serving,
 )
 from tests.resilience import faults, load, replicas
@@ -78,6 +80,10 @@ def main() -> int:
     print(json.dumps(guided, indent=1))
     print("\nLong conversations (docs/benchmarks.md section 9):")
     print(json.dumps(long_conversation.main(), indent=1))
+    print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
+    scamcheck.main()
+    print("\nScam check: reading screenshots")
+    scamcheck_ocr.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])

@@ -120,7 +120,7 @@ def test_the_nlg_body_carries_only_what_nlg_uses(domain):
     events = conversation(400) + turn(900, intent="scam_victim") + turn(901, intent="affirm")
     tracker = DialogueStateTracker.from_events("u", events, domain.slots)
     body = nlg_body("utter_handoff", tracker)
-    assert body["response"] == "utter_handoff"
+    assert body["response"] == "utter_handoff" and body["tracker"]["sender_id"] == "u"
     assert body["tracker"]["slots"] == {"language": "km"}  # only slots set to plain values
     latest = body["tracker"]["latest_message"]
     assert latest["text"] == "message 901" and latest["intent"]["name"] == "affirm"

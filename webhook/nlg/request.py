@@ -40,6 +40,7 @@ _SCHEMA = {
     "properties": {
         "response": {"type": "string", "pattern": r"^[A-Za-z0-9_]{1,100}\Z"},
         "tracker": {"type": ["object", "null"], "properties": {
+            "sender_id": {"type": ["string", "null"], "maxLength": 128},
             "slots": {"type": ["object", "null"], "maxProperties": 32,
                       "additionalProperties": {"maxLength": 200, "maxProperties": 16}},
             "latest_message": {"type": ["object", "null"], "properties": _MESSAGE_FIELDS},

@@ -12,6 +12,7 @@ from webhook.internal import internal_only
 from webhook.nlg.handoff_reason import handoff_reason
 from webhook.nlg.language_choice import answer_language
 from webhook.nlg.request import NlgRefused, checked_body, response_name_hint
+from webhook.scamcheck.conversation import CheckerSource, nlg_answer
 
 bp = Blueprint("nlg", __name__)
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def generate():  # noqa: ANN201 - a Flask view
     if language not in response.versions:
         language = next(iter(response.versions))
     reply = to_nlg_reply(response, language, settings)
+    reply = _scam_check(body["response"], tracker, language) or reply
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
     insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
@@ -49,3 +51,13 @@ def _log_refusal(response: str, status: int, reason: str) -> None:
     """Rasa gets no answer for this response: the user may get none either (issue 16)."""
     log.error("nlg request refused", extra={"response": response, "status": status,
                                             "reason": reason})
+
+
+def _scam_check(name: str, tracker: dict, language: str) -> dict | None:
+    """A quoted message understood as scam_check is checked at once (webhook.scamcheck)."""
+    client = current_app.extensions.get("redis")
+    source = current_app.extensions.get("scamcheck")
+    if source is None:
+        source = current_app.extensions["scamcheck"] = CheckerSource(
+            current_app.extensions["content_store"], client)
+    return nlg_answer(name, tracker, language, source, client)
