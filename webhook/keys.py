@@ -214,6 +214,11 @@ def training_examples() -> str:
     return f"{PREFIX}:insights:examples"
 
 
+def error_counts() -> str:
+    """Hash: error kind (e.g. `no_answer`) → how many since the start (webhook.insights.errors)."""
+    return f"{PREFIX}:errors"
+
+
 def guide_position(psid: str) -> str:
     """Where a user is in guided steps: the tree, the steps taken and the answers given
     (expires after a day, or sooner with a shorter retention; erased with the user's data)."""
