@@ -17,12 +17,14 @@ import redis
 from webhook import config, services
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
+from webhook.pipeline.bursts import BurstWindow
 from webhook.pipeline.handler import Handler
 from webhook.pipeline.rasa_client import RasaClient
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
 
 log = logging.getLogger("webhook.worker")
+DEFAULT_WINDOW_S = 2.0  # quiet window of bursts (docs/benchmarks.md 10)
 
 
 def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
@@ -38,7 +40,10 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         rasa_patience_seconds=float(os.environ.get("RASA_PATIENCE_SECONDS", "15")),
         rate_limit=RateLimit.from_environment(client),
     )
-    worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
+    window = BurstWindow(float(os.environ.get("BURST_WINDOW_SECONDS", str(DEFAULT_WINDOW_S))),
+                         client, adjustable=not config.is_production(settings))
+    worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name,
+                    window=window)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
     worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
     return worker
