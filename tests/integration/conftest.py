@@ -7,6 +7,17 @@ import pytest
 import redis
 import requests
 
+from webhook.pipeline.bursts import BurstWindow
+
+
+@pytest.fixture
+def burst_window(stack):
+    """Set the workers' burst window for one test (seconds; 0 turns joining off); the
+    stack's own (tests/conftest.py) comes back after."""
+    window = BurstWindow(0.0, redis.Redis.from_url(stack.redis_url), adjustable=True)
+    yield window.set
+    window.set(None)
+
 
 @pytest.fixture
 def redis_client(stack):
