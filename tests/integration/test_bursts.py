@@ -13,12 +13,12 @@ import requests
 
 from tests.integration.messenger_client import Messenger
 from tests.integration.test_messenger_pipeline import bubbles
+from tests.resilience.texts import BURSTS
 from webhook import keys
 from webhook.simulator import payloads
 from webhook.worker import DEFAULT_WINDOW_S
 
-LATIN = ["sousdey bong", "knhom mean banhaa", "facebook knhom", "trov ke hack", "jouy phong"]
-KHMER = ["សួស្តីបង", "ខ្ញុំមានបញ្ហា", "ហ្វេសប៊ុកខ្ញុំ", "ត្រូវគេហេក", "ជួយផង"]
+LATIN, KHMER = list(BURSTS["km-Latn"]), list(BURSTS["km"])
 GAP_S = 0.8  # between two fragments, as the user in issue 17 wrote
 
 
