@@ -35,13 +35,14 @@ from tests.bench.serving import percentile
 from tests.integration.messenger_client import Messenger
 from tests.integration.test_messenger_pipeline import bubbles
 from tests.resilience.ledger import GraphLog
-from tests.resilience.report import markdown_table
+from tests.resilience.report import markdown_table, paragraph, write_section
 from webhook import keys
 from webhook.devstack import Stack
 from webhook.pipeline.bursts import BurstWindow
 from webhook.simulator import payloads
 
 LOGS = ROOT / ".build" / "bench-logs"
+SECTION = "Bursts of short messages (issue 17)"
 GAPS_S = (0.3, 1.5)   # seconds between two lines of a burst (uniform): quick one-line writers
 CONCURRENT = 12       # users writing at once
 RULES = ROOT / "stories" / "topics.yml"
@@ -220,6 +221,18 @@ def run(per_language: int, windows: list[float], lone: int = 40) -> dict:
     return {"ways": results, "latency": latency, "bursts": len(items)}
 
 
+ABOUT = (
+    "`python -m tests.bench.bursts` (in `make bench`): the whole stack with 2 workers. Topic "
+    "messages of the held-out set (tests/eval, at least three words) are cut at word "
+    "boundaries (Khmer words by khmer-nltk) into 2-5 lines, sent by new users 12 at a time, "
+    f"lines {GAPS_S[0]:g}-{GAPS_S[1]:g} s apart. Each way sends the same messages: whole (the "
+    "reference), the lines with joining off, the lines joined at each window. \"Topic "
+    "answered\": the topic's answer was among what the user received (either language); "
+    "\"topic answer last\": the last bubble belongs to it (nothing pushed it out of sight); "
+    "bubbles per burst: everything sent to that user. Then a lone message (one user at a "
+    "time): seconds from the POST to its first bubble at window 0 and at each window.")
+
+
 def markdown(result: dict) -> str:
     """The tables of docs/benchmarks.md section 10."""
     rows = []
@@ -245,9 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-language", type=int, default=80)
     parser.add_argument("--windows", default="1,2,3")
     parser.add_argument("--lone", type=int, default=40)
+    parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args(argv)
     result = run(args.per_language, [float(w) for w in args.windows.split(",")], args.lone)
     print(markdown(result))
+    if args.write:
+        write_section(SECTION, paragraph(ABOUT) + "\n\n" + markdown(result))
     out = ROOT / ".build" / "bench-bursts.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, default=str))

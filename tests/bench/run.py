@@ -18,7 +18,15 @@ from pathlib import Path
 
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
-from tests.bench import content_publish, cross_validation, handoff, messenger, nlu_eval, serving
+from tests.bench import (
+    bursts,
+    content_publish,
+    cross_validation,
+    handoff,
+    messenger,
+    nlu_eval,
+    serving,
+)
 from tests.resilience import faults, load
 from tests.resilience.report import markdown_table as _table
 
@@ -63,6 +71,8 @@ def main() -> int:
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
+    print("\nBursts of short messages (its section of docs/benchmarks.md is rewritten):")
+    bursts.main(["--write"])
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"])
     return 1 if failed else 0
