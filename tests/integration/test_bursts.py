@@ -8,7 +8,6 @@ import json
 import time
 
 import pytest
-import redis
 import requests
 
 from tests.integration.messenger_client import Messenger
@@ -25,11 +24,6 @@ GAP_S = 0.8  # between two fragments, as the user in issue 17 wrote
 @pytest.fixture
 def fb(stack):
     return Messenger(stack)
-
-
-@pytest.fixture
-def db(stack):
-    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
 
 @pytest.fixture
@@ -53,7 +47,7 @@ def rasa_user_turns(stack, user):
 
 @pytest.mark.parametrize("fragments", [LATIN, KHMER], ids=["latin-khmer", "khmer-script"])
 def test_a_burst_of_fragments_gets_one_answer_with_the_offer_of_a_person_last(
-        stack, fb, db, window, fragments):
+        stack, fb, redis_client, window, fragments):
     user = fb.new_user()
     write_slowly(fb, user, fragments)
     expected = bubbles("utter_account_hacked", "km") + bubbles("utter_offer_human_urgent", "km")
@@ -64,7 +58,7 @@ def test_a_burst_of_fragments_gets_one_answer_with_the_offer_of_a_person_last(
     assert "/request_human" in taps, "the offer of a person is the last bubble"
     assert len(sent) == len(fb.sent_messages(user))
     assert rasa_user_turns(stack, user) == ["\n".join(fragments)], "Rasa asked once, joined"
-    transcript = [json.loads(item) for item in db.lrange(keys.transcript(user), 0, -1)]
+    transcript = [json.loads(item) for item in redis_client.lrange(keys.transcript(user), 0, -1)]
     assert [e["text"] for e in transcript if e["role"] == "user"] == fragments
     assert [e["role"] for e in transcript] == ["user"] * 5 + ["bot"] * len(expected)
 
