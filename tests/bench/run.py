@@ -27,7 +27,7 @@ from tests.bench import (
     nlu_eval,
     serving,
 )
-from tests.resilience import faults, load
+from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
 
 
@@ -74,7 +74,8 @@ def main() -> int:
     print("\nBursts of short messages (its section of docs/benchmarks.md is rewritten):")
     bursts.main(["--write"])
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
-    failed = faults.main(["--long", "--write"]) + load.main(["--write"])
+    failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
+        replicas.main(["--write"])
     return 1 if failed else 0
 
 

@@ -27,7 +27,7 @@ from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSen
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
 from webhook.pipeline.message import joined, rasa_text, shown, typed, with_secrets_masked
-from webhook.pipeline.rasa_client import RasaClient, RasaUnavailable
+from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
@@ -53,7 +53,7 @@ class Handler:
     """Everything one event may need."""
 
     client: redis.Redis
-    rasa: RasaClient
+    rasa: RasaClient | RasaPool
     send_api: SendApi
     content: Content
     conversations: Conversations

@@ -24,7 +24,7 @@ from typing import Any
 
 import redis
 
-from webhook import keys
+from webhook import keys, metrics
 from webhook.inbox import Inbox, event_of
 from webhook.pipeline.bursts import (
     RECEIPTS,
@@ -262,6 +262,7 @@ class Worker:
         """Answer a held burst once, joined; acknowledge all its fragments together."""
         burst = self.held.pop(shard, psid)
         ids = [fragment.entry_id for fragment in burst.fragments]
+        started = time.perf_counter()
         try:
             outcome = self.handler.answer([(keys.inbox_entry(shard, fragment.entry_id),
                                             fragment.event) for fragment in burst.fragments])
@@ -270,8 +271,10 @@ class Worker:
         except Exception:  # noqa: BLE001 - one bad burst must not stop the worker
             log.exception("burst failed; moved aside", extra={"entry": ids[0]})
             for fragment in burst.fragments:
-                self.inbox.dead_letter(fragment.entry_id, fragment.event)
+                self._dead_letter(fragment.entry_id, fragment.event)
             outcome = Outcome.DONE
+        metrics.WORKER_TURNS.labels(outcome=outcome.value).inc()
+        metrics.WORKER_TURN_SECONDS.observe(time.perf_counter() - started)
         if outcome is Outcome.DONE:
             self._acknowledge(shard, *ids)
         return outcome, ids[-1]
@@ -293,13 +296,16 @@ class Worker:
         outcome = Outcome.DONE
         if fields:
             event = event_of(fields)
+            started = time.perf_counter()
             try:
                 outcome = self.handler.handle(keys.inbox_entry(shard, entry_id), event)
             except OUTAGES:
                 raise  # not the event's fault: it stays pending until Redis is back
             except Exception:  # noqa: BLE001 - one bad event must not stop the worker
                 log.exception("event failed; moved aside", extra={"entry": entry_id})
-                self.inbox.dead_letter(entry_id, event)
+                self._dead_letter(entry_id, event)
+            metrics.WORKER_TURNS.labels(outcome=outcome.value).inc()
+            metrics.WORKER_TURN_SECONDS.observe(time.perf_counter() - started)
         if outcome is Outcome.DONE:
             self._acknowledge(shard, entry_id)
         return outcome
@@ -311,6 +317,10 @@ class Worker:
         for entry_id in entry_ids:
             ReplyProgress(self.client, keys.inbox_entry(shard, entry_id)).clear(pipe)
         pipe.execute()
+
+    def _dead_letter(self, entry_id: str, event: dict[str, Any]) -> None:
+        metrics.DEAD_LETTERS.inc()
+        self.inbox.dead_letter(entry_id, event)
 
     def _back_off(self, shard: int) -> None:
         wait = min(self.retry_max, self._retry_wait.get(shard, self.retry_base / 2) * 2)
