@@ -14,7 +14,7 @@ from webhook.embedded_redis import EmbeddedRedis
 
 LOGS = Path(__file__).resolve().parents[1] / ".build" / "test-logs"
 # Bursts are on in the shared stack with a short window: every message goes through them
-# without slowing each test by the production 2 s (tests/integration/test_bursts.py sets that).
+# without slowing each test by the production window (tests/integration/test_bursts.py sets that).
 BURST_WINDOW_S = "0.3"
 
 

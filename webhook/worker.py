@@ -27,7 +27,7 @@ from webhook.pipeline.worker import Worker
 from webhook.redis_connect import connect
 
 log = logging.getLogger("webhook.worker")
-DEFAULT_WINDOW_S = 2.0  # quiet window of bursts (docs/benchmarks.md 10)
+DEFAULT_WINDOW_S = 3.0  # quiet window of bursts, chosen in docs/benchmarks.md 10
 
 
 def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:

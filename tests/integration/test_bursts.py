@@ -1,7 +1,7 @@
 """Bursts through the whole stack: a user writing one short line at a time gets one answer.
 
 The shared stack's window is short (tests/conftest.py) so other tests are not slowed; these
-tests set the production default of 2 s (an override the workers read outside production).
+tests set the production default (an override the workers read outside production).
 """
 
 import json
