@@ -267,7 +267,7 @@ def markdown(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-language", type=int, default=80)
+    parser.add_argument("--per-language", type=int, default=40)
     parser.add_argument("--windows", default="1,2,3")
     parser.add_argument("--lone", type=int, default=40)
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
