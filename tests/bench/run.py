@@ -22,9 +22,12 @@ from tests.bench import (
     bursts,
     content_publish,
     cross_validation,
+    guides,
     handoff,
     messenger,
     nlu_eval,
+    scamcheck,
+    scamcheck_ocr,
     serving,
 )
 from tests.resilience import faults, load, replicas
@@ -73,6 +76,14 @@ def main() -> int:
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
     print("\nBursts of short messages (its section of docs/benchmarks.md is rewritten):")
     bursts.main(["--write"])
+    print("\nGuided steps: turns to the steps, step turn vs plain turn:")
+    with contextlib.redirect_stdout(io.StringIO()):
+        guided = guides.main()
+    print(json.dumps(guided, indent=1))
+    print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
+    scamcheck.main()
+    print("\nScam check: reading screenshots")
+    scamcheck_ocr.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])

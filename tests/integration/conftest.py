@@ -7,7 +7,21 @@ import pytest
 import redis
 import requests
 
+from tests.integration.messenger_client import Messenger
 from webhook.pipeline.bursts import BurstWindow
+
+
+@pytest.fixture
+def fb(stack):
+    """Signed webhook deliveries to the stack and what the Graph stand-in received."""
+    from tests.integration.messenger_client import Messenger
+
+    return Messenger(stack)
+
+
+@pytest.fixture
+def db(stack):
+    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
 
 @pytest.fixture
@@ -22,6 +36,12 @@ def burst_window(stack):
 @pytest.fixture
 def redis_client(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+@pytest.fixture
+def messenger(stack):
+    """Signed webhook deliveries to the stack and the Send API calls it made."""
+    return Messenger(stack)
 
 
 class Chat:

@@ -24,7 +24,8 @@ SMALL_TALK = {"greet": {"en": "hello", "km": "សួស្តី"},
               "thank": {"en": "thank you", "km": "អរគុណ"}}
 MIN_CONFIDENCE = 0.5
 # People writing one short line at a time (issue 17): each burst, joined, is about a hacked
-# account, which is answered with the safety steps and the offer of a person.
+# account, which is answered with the safety steps and the first guided step, which offers a
+# person.
 BURSTS = {
     "km-Latn": ("sousdey bong", "knhom mean banhaa", "facebook knhom", "trov ke hack",
                 "jouy phong"),
@@ -80,9 +81,8 @@ def _understood(rasa_url: str, phrase: Phrase) -> bool:
 
 def burst_bubbles(language: str) -> tuple[str, ...]:
     """What a hacked-account burst is answered with, in the reply language of `language`."""
-    reply = "en" if language == "en" else "km"
-    return tuple(bubbles(f"utter_{BURST_INTENT}", reply) + bubbles("utter_offer_human_urgent",
-                                                                   reply))
+    reply = "en" if language == "en" else "km"  # the steps start, offering a person
+    return tuple(bubbles(f"utter_{BURST_INTENT}", reply) + bubbles("guide_hacked_account", reply))
 
 
 def checked_bursts(rasa_url: str) -> dict[str, tuple[str, ...]]:

@@ -20,6 +20,7 @@ from webhook import keys
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
+from webhook.guides.walker import Walker
 from webhook.handoff.service import Handoffs
 from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
@@ -32,6 +33,7 @@ from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
+from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment")
@@ -62,6 +64,8 @@ class Handler:
     app_id: str = ""
     rasa_patience_seconds: float = 15.0
     rate_limit: RateLimit | None = None
+    guides: Walker | None = None
+    scam_turns: ScamCheckTurns | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -190,16 +194,29 @@ class Handler:
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         language = message_language(typed(event), state, self._default_language())
-        if event["kind"] == "attachment":
+        scam = self.scam_turns.answer(event, state, language) if self.scam_turns else None
+        if scam is not None:
+            answer = scam
+        elif event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
         else:
-            answer = self.rasa.send(event["psid"], rasa_text(event), {"language": language})
+            answer = self._answer(event, language)
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
         return {"messages": rendered.messages, "commands": rendered.commands,
                 "language": language}
+
+    def _answer(self, event: dict[str, Any], language: str) -> list[dict[str, Any]]:
+        """Rasa's answer, or the guided steps' (webhook.guides) when the event is a step."""
+        guided = self.guides.before_rasa(event, language) if self.guides else None
+        if guided is not None:
+            return guided
+        answer = self.rasa.send(event["psid"], rasa_text(event), {"language": language})
+        if self.guides is None:
+            return answer
+        return self.guides.after_rasa(event["psid"], answer, language, event["kind"] == "text")
 
     def _default_language(self) -> str:
         return self.content.settings().default_language
@@ -258,6 +275,10 @@ class Handler:
                                                self.conversations)
                 self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
+
+    def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
+        """Send an answer that was ready only after the turn (a picture's scam check)."""
+        self._send_follow_up(psid, render(answer).messages, language)
 
     def _send_follow_up(self, psid: str, messages: list[dict[str, Any]], language: str) -> None:
         try:
