@@ -34,7 +34,7 @@ def window(burst_window):
 
 
 def offers_a_person(payload):
-    return payload == "/request_human" or payload == '/guide{"to":"person"}'
+    return payload == "/request_human" or (payload.startswith("/guide") and "person" in payload)
 
 
 def write_slowly(fb, user, fragments):
@@ -59,7 +59,7 @@ def test_a_burst_of_fragments_gets_one_answer_with_the_offer_of_a_person_last(
     time.sleep(window + 1)  # anything more would have come by now
     assert fb.texts(user) == expected
     taps = [q["payload"] for q in fb.sent_messages(user)[-1]["message"]["quick_replies"]]
-    assert any(offers_a_person(tap) for tap in taps), "the offer of a person is the last bubble"
+    assert any(offers_a_person(tap) for tap in taps), f"no offer of a person last: {taps}"
     assert len(sent) == len(fb.sent_messages(user))
     assert rasa_user_turns(stack, user) == ["\n".join(fragments)], "Rasa asked once, joined"
     transcript = [json.loads(item) for item in redis_client.lrange(keys.transcript(user), 0, -1)]
