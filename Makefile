@@ -68,10 +68,18 @@ chat: $(STAMP)
 	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.chat
 
 # make account NAME=sokha ROLE=moderator   (asks for a password; needs `make run` up)
+# Admins (or TOTP=1) then add their authenticator app: a key and QR code, then a code to confirm.
+# A lost phone: make account-totp-reset NAME=sokha
 account: $(STAMP)
-	@test -n "$(NAME)" || { echo "usage: make account NAME=sokha ROLE=moderator|editor|admin"; exit 2; }
+	@test -n "$(NAME)" || { echo "usage: make account NAME=sokha ROLE=moderator|editor|admin [TOTP=1]"; exit 2; }
 	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts \
 	  create "$(NAME)" --role "$(or $(ROLE),moderator)" --name "$(or $(DISPLAY),$(NAME))"
+	@if [ "$(ROLE)" = admin ] || [ -n "$(TOTP)" ]; then \
+	  REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts totp-enrol "$(NAME)"; fi
+
+.PHONY: account-totp-reset
+account-totp-reset: $(STAMP)
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts totp-reset "$(NAME)"
 
 # Examples staff assigned in the console (Insights > Unanswered) into nlu_data/<language>/
 # studio_examples.yml; needs `make run` up (or REDIS_URL). Then review, `make validate`, `make train`.

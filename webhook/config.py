@@ -46,7 +46,11 @@ def from_environment() -> dict[str, Any]:
         # Rasa's compact NLG request is a few KiB (bot/nlg_client.py); its own limit
         "NLG_MAX_BYTES": int(env.get("NLG_MAX_BYTES", str(64 * 1024))),
         "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES", ""),  # addresses/networks: proxies.py
+        "CONSOLE_IDLE_MINUTES": int(env.get("CONSOLE_IDLE_MINUTES", "60")),
+        "CONSOLE_EVENTS_URL": env.get("CONSOLE_EVENTS_URL", ""),
+        "CONSOLE_MAX_STREAMS": int(env.get("CONSOLE_MAX_STREAMS", "4")),
+        "CONSOLE_STREAM_MAX_SECONDS": int(env.get("CONSOLE_STREAM_MAX_SECONDS", "600")),
         "INTERNAL_PORT": int(env.get("INTERNAL_PORT", "0") or 0),
     }
     config["PUBLIC_WEB_URL"] = env.get("PUBLIC_WEB_URL", f"http://127.0.0.1:{config['WEB_PORT']}")

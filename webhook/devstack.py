@@ -47,6 +47,7 @@ class Stack:
 
     model: Path
     web_port: int = field(default_factory=free_port)
+    events_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     redis_url: str = ""
     graph_url: str = ""
@@ -62,6 +63,11 @@ class Stack:
     @property
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def events_url(self) -> str:
+        """The console's event streams (webhook.console.events_server)."""
+        return f"http://127.0.0.1:{self.events_port}/console/events"
 
     @property
     def rasa_url(self) -> str:
@@ -82,6 +88,14 @@ class Stack:
     def start(self, log_dir: Path | None = None) -> Stack:
         """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
         answers), then the workers."""
+        self.start_web(log_dir)
+        self.start_rasa(log_dir)
+        for index in range(self.workers):
+            self.start_worker(f"worker-{index + 1}", log_dir)
+        return self
+
+    def start_web(self, log_dir: Path | None = None) -> None:
+        """Start Redis, the Graph stand-in, the web app and the console's events server."""
         self._start_redis()
         shutil.rmtree(self._metrics_dir(), ignore_errors=True)
         self._metrics_dir().mkdir(parents=True)
@@ -93,11 +107,10 @@ class Stack:
             self.graph_url = f"http://127.0.0.1:{port}"
             wait_for(f"{self.graph_url}/_standin/requests", "Graph API stand-in")
         self._spawn("web", self._web_command(), log_dir)
+        self._spawn("events", [sys.executable, "-m", "webhook.console.events_server",
+                               "--port", str(self.events_port)], log_dir)
         wait_for(f"{self.web_url}/nlg", "web app", expect_any_status=True)
-        self.start_rasa(log_dir)
-        for index in range(self.workers):
-            self.start_worker(f"worker-{index + 1}", log_dir)
-        return self
+        wait_for(self.events_url, "console events server", expect_any_status=True)
 
     def start_rasa(self, log_dir: Path | None = None) -> None:
         """Start every Rasa replica and wait until each has its model loaded."""
@@ -173,7 +186,8 @@ class Stack:
         env["PROMETHEUS_MULTIPROC_DIR"] = str(self._metrics_dir())
         env.update({"REDIS_URL": self.redis_url, "RASA_URL": self.rasa_url,
                     "WEB_PORT": str(self.web_port), "GRAPH_API_URL": self.graph_url,
-                    "PUBLIC_WEB_URL": self.web_url, **self.secrets, **self.extra_env})
+                    "PUBLIC_WEB_URL": self.web_url, "CONSOLE_EVENTS_URL": self.events_url,
+                    **self.secrets, **self.extra_env})
         return env
 
     def _metrics_dir(self) -> Path:
@@ -255,6 +269,7 @@ def main() -> int:
     settings = config.from_environment()
     graph_url = os.environ.get("GRAPH_API_URL", "")  # set: real Graph API, no stand-in
     stack = Stack(model=model_path(), web_port=settings["WEB_PORT"], rasa_port=5005,
+                  events_port=int(os.environ.get("EVENTS_PORT", settings["WEB_PORT"] + 1)),
                   redis_url=settings["REDIS_URL"], data_dir=ROOT / ".data",
                   graph_url=graph_url,
                   workers=int(os.environ.get("WORKERS", "2")),

@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 from webhook import keys
+from webhook.logging_setup import user_ref
 from webhook.messenger.events import dedup_key
 from webhook.redis_text import as_text
 
@@ -86,7 +87,8 @@ class Inbox:
 
     def dead_letter(self, entry_id: str, event: dict[str, Any]) -> None:
         """Set an event that failed aside, as a summary (no text) for staff to look at."""
-        summary = {"entry": entry_id, "kind": event.get("kind", ""), "t": time.time()}
+        summary = {"entry": entry_id, "kind": event.get("kind", ""), "t": time.time(),
+                   "user": user_ref(event.get("psid", ""))}  # so a deletion finds it
         self.client.xadd(keys.dead_letters(), summary, maxlen=10_000, approximate=True)
 
 

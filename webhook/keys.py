@@ -17,6 +17,11 @@ def inbox(shard: int) -> str:
     return f"{PREFIX}:inbox:{shard}"
 
 
+def inbox_pattern() -> str:
+    """Matches every shard's inbox stream (for SCAN: deletion looks through all of them)."""
+    return f"{PREFIX}:inbox:*"
+
+
 def shard_of(psid: str, shards: int) -> int:
     """The shard a conversation belongs to: the same user always lands in the same one."""
     return zlib.crc32(psid.encode()) % shards
@@ -30,6 +35,12 @@ def shard_owner(shard: int) -> str:
 def seen(message_key: str) -> str:
     """Marks a Facebook message id as already queued (Facebook redelivers)."""
     return f"{PREFIX}:seen:{message_key}"
+
+
+def seen_postbacks_of(psid: str) -> str:
+    """Matches the seen markers of a user's postbacks without a message id (for SCAN)."""
+    escaped = "".join(f"\\{char}" if char in "*?[]\\" else char for char in psid)
+    return seen(f"pb:{escaped}:*")
 
 
 def sent_mid(mid: str) -> str:
@@ -118,9 +129,49 @@ def owned_by_person() -> str:
     return f"{PREFIX}:owned-by-person"
 
 
+def audit_actions() -> str:
+    """The audit log of what staff did (trimmed by age only; see webhook.console.audit)."""
+    return f"{PREFIX}:audit"
+
+
+def audit_signin() -> str:
+    """Failed console sign-ins, apart from the actions: anyone can cause them."""
+    return f"{PREFIX}:audit:signin"
+
+
+def audit_read_mark(actor: str, ref: str) -> str:
+    """Marks that a background transcript read of `ref` by `actor` was audited recently."""
+    return f"{PREFIX}:audit:read:{actor}:{ref}"
+
+
+def login_failures_user(name_hash: str) -> str:
+    """Failed sign-ins for one typed username (hashed: the text is anyone's to choose)."""
+    return f"{PREFIX}:login-failures:user:{name_hash}"
+
+
+def login_failures_ip(address: str) -> str:
+    """Failed sign-ins from one client address, and when its next attempt may come."""
+    return f"{PREFIX}:login-failures:ip:{address}"
+
+
+def totp_pending(username: str) -> str:
+    """A second-factor secret waiting for its first code (enrolment), short-lived."""
+    return f"{PREFIX}:totp-pending:{username}"
+
+
+def login_refused(day: str) -> str:
+    """Hash of sign-ins refused while paused on one UTC day: account (or `unknown`) -> count."""
+    return f"{PREFIX}:login-refused:{day}"
+
+
 def rasa_tracker(psid: str) -> str:
     """Rasa's tracker of a conversation (RedisTrackerStore with key_prefix `rasa`)."""
     return f"rasa:tracker:{psid}"
+
+
+def rasa_lock(psid: str) -> str:
+    """Rasa's lock of a conversation (RedisLockStore with key_prefix `rasa`)."""
+    return f"rasa:lock:{psid}"
 
 
 def content_revision(store: str = "content") -> str:

@@ -20,6 +20,7 @@ from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
 from tests.bench import (
     bursts,
+    console_streams,
     content_publish,
     cross_validation,
     guides,
@@ -87,6 +88,8 @@ def main() -> int:
     scamcheck.main()
     print("\nScam check: reading screenshots")
     scamcheck_ocr.main(20)
+    print("\n/webhook while console event streams are open:")
+    print(json.dumps(console_streams.run(200), indent=1))
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])

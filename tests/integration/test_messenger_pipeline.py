@@ -204,13 +204,20 @@ def test_secrets_are_masked_everywhere_and_the_user_is_warned(fb, db, stack):
     assert "482913" not in json.dumps(events) and "4111 1111" not in json.dumps(events)
 
 
-def test_a_user_deletes_their_data_and_nothing_about_them_remains(fb, db, stack):
+def ask_to_delete(fb) -> tuple[str, int]:
+    """A new user greets, asks to delete their data and is asked to confirm; the user and how
+    many messages they got."""
     user = fb.new_user()
     fb.deliver(payloads.text(user, "hello"))
     fb.wait_for(user, len(bubbles("utter_greet")))
     fb.deliver(payloads.text(user, "please delete all my data", timestamp=payloads.now_ms() + 1))
     confirm = len(bubbles("utter_greet")) + len(bubbles("utter_delete_my_data_confirm"))
     fb.wait_for(user, confirm)
+    return user, confirm
+
+
+def test_a_user_deletes_their_data_and_nothing_about_them_remains(fb, db, stack):
+    user, confirm = ask_to_delete(fb)
     fb.deliver(payloads.quick_reply(user, "Yes, delete", "/affirm"))
     fb.wait_for(user, confirm + len(bubbles("utter_data_deleted")))
     assert fb.texts(user)[-1] == bubbles("utter_data_deleted")[-1]

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from argon2 import PasswordHasher
 
-from tests.unit.console_client import csrf_in
+from tests.unit.console_client import csrf_in, second_step
 from webhook import create_app
 from webhook.console import accounts
 from webhook.content.model import Settings
@@ -27,7 +27,10 @@ SECRETS = {"FB_APP_SECRET": "secret", "FB_PAGE_ACCESS_TOKEN": "token", "FB_VERIF
            "NLG_TOKEN": "nlg",
            "SECRET_KEY": "test-key" * 4}
 ROLES = ("moderator", "editor", "admin")
-PUBLIC = {"auth.login", "auth.login_submit", "auth.logout"}  # and every blueprint's static
+PUBLIC = {"auth.login", "auth.login_submit", "auth.logout",  # and every blueprint's static
+          # the second sign-in step: only with a pending sign-in (the right password)
+          "signin_steps.code", "signin_steps.code_submit", "signin_steps.enrol",
+          "signin_steps.enrol_submit", "signin_steps.enrol_qr"}
 
 
 @pytest.fixture(autouse=True)
@@ -62,8 +65,9 @@ def token_of(client, **request):
 
 
 def login(client, username, password=PASSWORD):
-    return client.post("/console/login", data={"username": username, "password": password,
-                                               "csrf_token": token_of(client)})
+    answer = client.post("/console/login", data={"username": username, "password": password,
+                                                 "csrf_token": token_of(client)})
+    return second_step(client, answer, username)  # admins: the authenticator code
 
 
 def signed_in(app, username):

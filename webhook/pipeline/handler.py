@@ -278,6 +278,7 @@ class Handler:
             log.warning("send refused", extra={"code": error.code, "user": user_ref(psid)})
             self.conversations.update(psid, last_send_error=error.code,
                                       last_send_error_at=int(time.time()))
+            self._carry_out_regardless(psid, plan, progress)
             return Outcome.DONE
         if not progress.flag("commands_done"):
             progress.mark("commands_done")
@@ -286,6 +287,17 @@ class Handler:
                                                self.conversations)
                 self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
+
+    def _carry_out_regardless(self, psid: str, plan: dict[str, Any],
+                              progress: ReplyProgress) -> None:
+        """The answer was refused for good: still carry out what must not depend on it."""
+        if progress.flag("commands_done"):
+            return
+        progress.mark("commands_done")
+        for command in plan["commands"]:
+            if command.get("command") in commands.REGARDLESS_OF_REPLY:
+                commands.carry_out(command, psid, plan["language"], self.handoffs,
+                                   self.conversations)
 
     def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
         """Send an answer that was ready only after the turn (a picture's scam check)."""
@@ -317,5 +329,6 @@ class Handler:
         except TransientSendError as error:
             log.info("typing indicator failed", extra={"code": error.code})
         except PermanentSendError as error:
-            self.conversations.update(psid, last_send_error=error.code,
-                                      last_send_error_at=int(time.time()))
+            if self.client.exists(keys.conversation(psid)):  # not after a deletion
+                self.conversations.update(psid, last_send_error=error.code,
+                                          last_send_error_at=int(time.time()))
