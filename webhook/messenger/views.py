@@ -1,7 +1,8 @@
 """GET and POST /webhook: Facebook's verification and its event deliveries.
 
-POST checks the signature over the raw bytes before anything else, queues every event of the
-batch and answers at once: it never waits for Rasa or the Send API.
+POST checks the signature over the raw bytes before anything else, masks secrets in what users
+typed (codes, passwords, card numbers), queues every event of the batch and answers at once: it
+never waits for Rasa or the Send API.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import redis
 from flask import Blueprint, abort, current_app, request
 
 from webhook.messenger import events, signature
+from webhook.privacy.redact import mask_event
 
 bp = Blueprint("messenger", __name__)
 log = logging.getLogger(__name__)
@@ -50,8 +52,8 @@ def receive():  # noqa: ANN201 - a Flask view
     inbox = current_app.extensions["inbox"]
     if inbox is None:
         abort(503, description="REDIS_URL is not set: nothing can be queued")
-    try:
-        added = inbox.append(parsed)
+    try:  # masked before the append: the stream (and its AOF and backups) never holds a secret
+        added = inbox.append([mask_event(event) for event in parsed])
     except redis.RedisError:
         log.warning("webhook refused: Redis unavailable; Facebook will deliver again")
         abort(503, description="cannot queue now")

@@ -31,7 +31,7 @@ from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
-from webhook.privacy.redact import redact
+from webhook.privacy.redact import mask_event
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment")
@@ -103,7 +103,7 @@ class Handler:
             self.handoffs.page_inbox_took(psid)
 
     def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
-        event = _with_secrets_masked(event)
+        event = mask_event(event)  # second line: the webhook masked first
         psid = event["psid"]
         progress = ReplyProgress(self.client, entry_id)
         state = self.conversations.get(psid)
@@ -205,7 +205,7 @@ class Handler:
         if event.get("kind") not in USER_KINDS or event.get("standby") \
                 or waited_s < self.rasa_patience_seconds:
             return
-        event = _with_secrets_masked(event)
+        event = mask_event(event)  # second line: the webhook masked first
         progress = ReplyProgress(self.client, entry)
         if not progress.flag("recorded"):
             self._record_user(event, progress)
@@ -272,17 +272,6 @@ class Handler:
         except PermanentSendError as error:
             self.conversations.update(psid, last_send_error=error.code,
                                       last_send_error_at=int(time.time()))
-
-
-def _with_secrets_masked(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with codes, passwords and card numbers masked in what the user typed: the
-    transcript, the console and Rasa only ever see the masked text."""
-    if event["kind"] != "text" or not event.get("text"):
-        return event
-    masked = redact(event["text"])
-    if not masked.found:
-        return event
-    return {**event, "text": masked.text, "secrets": sorted(masked.found)}
 
 
 def _typed(event: dict[str, Any]) -> str:
