@@ -12,6 +12,10 @@ from bot.train import model_path
 from webhook.devstack import Stack
 from webhook.embedded_redis import EmbeddedRedis
 
+# The tests run in development, explicitly (unset APP_ENV means production); the stack's
+# processes inherit it.
+os.environ["APP_ENV"] = "development"
+
 LOGS = Path(__file__).resolve().parents[1] / ".build" / "test-logs"
 
 

@@ -11,13 +11,14 @@ import uuid
 
 import requests
 
-from webhook.config import from_environment
+from webhook import config
+from webhook.pipeline.rasa_client import auth
 
 
-def send(rasa_url: str, sender: str, text: str) -> list[dict]:
+def send(rasa_url: str, token: str, sender: str, text: str) -> list[dict]:
     """Send one message to Rasa's REST channel; return the bot's messages."""
     response = requests.post(
-        f"{rasa_url}/webhooks/rest/webhook",
+        f"{rasa_url}/webhooks/rest/webhook", params=auth(token),
         json={"sender": sender, "message": text},
         timeout=30,
     )
@@ -43,7 +44,9 @@ def show(messages: list[dict]) -> list[dict]:
 
 def main() -> int:
     """A read-send-print loop until /quit or end of input."""
-    rasa_url = os.environ.get("RASA_URL") or from_environment()["RASA_URL"]
+    settings = config.from_environment()
+    config.ensure_secrets(settings)  # RASA_TOKEN: the environment, or make run's dev one
+    rasa_url = os.environ.get("RASA_URL") or settings["RASA_URL"]
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
     print("Type in Khmer or English; a number taps a quick reply; /quit leaves.")
     choices: list[dict] = []
@@ -55,7 +58,7 @@ def main() -> int:
             text = choices[int(text) - 1].get("payload") or text
         if text:
             try:
-                choices = show(send(rasa_url, sender, text))
+                choices = show(send(rasa_url, settings["RASA_TOKEN"], sender, text))
             except requests.RequestException as exc:
                 print(f"  (no answer from Rasa at {rasa_url}: {type(exc).__name__}; "
                       "is `make run` up?)")

@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import requests
 
@@ -23,17 +23,21 @@ from bot.train import rasa_environment
 from webhook import config
 from webhook.config import ROOT
 from webhook.embedded_redis import EmbeddedRedis, free_port
+from webhook.pipeline.rasa_client import auth
 
 RETENTION_DAYS_DEFAULT = 30
 
 
 def rasa_store_environment(redis_url: str, nlg_url: str) -> dict[str, str]:
-    """The variables bot/endpoints.yml reads, derived from one REDIS_URL."""
+    """The variables bot/endpoints.yml reads, derived from one REDIS_URL (a user and password
+    in it, as with Redis ACL users, go to REDIS_USERNAME and REDIS_PASSWORD)."""
     parsed = urlparse(redis_url)
     days = int(os.environ.get("RETENTION_DAYS", RETENTION_DAYS_DEFAULT))
     return {
         "REDIS_HOST": parsed.hostname or "127.0.0.1",
         "REDIS_PORT": str(parsed.port or 6379),
+        "REDIS_USERNAME": unquote(parsed.username or ""),
+        "REDIS_PASSWORD": unquote(parsed.password or ""),
         "REDIS_DB": (parsed.path or "/0").strip("/") or "0",
         "TRACKER_EXPIRY_SECONDS": str(days * 86400),
         "NLG_URL": nlg_url,
@@ -64,6 +68,11 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def rasa_auth(self) -> dict[str, str]:
+        """The query parameters every call to Rasa needs (`params=stack.rasa_auth`)."""
+        return auth(self.secrets["RASA_TOKEN"])
+
     def start(self, log_dir: Path | None = None) -> Stack:
         """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
         answers), then the workers."""
@@ -86,7 +95,8 @@ class Stack:
         """Start the Rasa server and wait until its model is loaded."""
         self._spawn("rasa", self._rasa_command(), log_dir)
         wait_for(f"{self.rasa_url}/status", "Rasa (loading the model takes about a minute)",
-                 timeout=300, ready=lambda r: bool(r.json().get("model_file")))
+                 timeout=300, ready=lambda r: bool(r.json().get("model_file")),
+                 params=self.rasa_auth)
 
     def stop_service(self, name: str, kill: bool = False) -> None:
         """Stop one process (SIGKILL with kill=True, as a crash would)."""
@@ -189,12 +199,13 @@ def _secrets() -> dict[str, str]:
 
 
 def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool = False,
-             ready=lambda response: response.ok) -> None:  # noqa: ANN001
+             ready=lambda response: response.ok,  # noqa: ANN001
+             params: dict[str, str] | None = None) -> None:
     """Poll `url` until it answers (and `ready` holds), or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            response = requests.get(url, timeout=2)
+            response = requests.get(url, timeout=2, params=params)
             if expect_any_status or ready(response):
                 return
         except (requests.RequestException, ValueError):

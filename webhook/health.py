@@ -7,6 +7,7 @@ import requests
 from flask import Blueprint, current_app, jsonify
 
 from webhook.pipeline.leases import live_workers
+from webhook.pipeline.rasa_client import auth
 
 bp = Blueprint("health", __name__)
 
@@ -26,7 +27,8 @@ def redis_ok() -> str | None:
 def rasa_ok() -> str | None:
     """None when the Rasa server has a model loaded, else why not."""
     try:
-        status = requests.get(f"{current_app.config['RASA_URL']}/status", timeout=2)
+        status = requests.get(f"{current_app.config['RASA_URL']}/status", timeout=2,
+                              params=auth(current_app.config["RASA_TOKEN"]))
         status.raise_for_status()
     except requests.RequestException as exc:
         return f"Rasa does not answer ({type(exc).__name__})"

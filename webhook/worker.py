@@ -31,7 +31,8 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     content = services.content(settings, client)
     handoffs = services.handoffs(settings, client, content)
     handler = Handler(
-        client=client, rasa=RasaClient(settings["RASA_URL"]), send_api=handoffs.send_api,
+        client=client, rasa=RasaClient(settings["RASA_URL"], settings["RASA_TOKEN"]),
+        send_api=handoffs.send_api,
         content=content, conversations=handoffs.conversations,
         transcript=handoffs.transcript, handoffs=handoffs,
         app_id=os.environ.get("FB_APP_ID", ""),
@@ -55,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     if not settings["REDIS_URL"]:
         print("REDIS_URL is not set (make run sets it)", file=sys.stderr)
         return 2
-    config.ensure_secrets(settings)
+    try:
+        config.ensure_secrets(settings)
+    except config.ConfigError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
     worker = build_worker(settings, args.name)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
