@@ -18,7 +18,15 @@ from pathlib import Path
 
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
-from tests.bench import content_publish, cross_validation, handoff, messenger, nlu_eval, serving
+from tests.bench import (
+    content_publish,
+    cross_validation,
+    handoff,
+    messenger,
+    nlu_eval,
+    serving,
+    webhook_masking,
+)
 from tests.resilience import faults, load
 from tests.resilience.report import markdown_table as _table
 
@@ -57,6 +65,8 @@ def main() -> int:
                   for name, v in result["latency_ms"].items()], ["ms", "p50", "p95", "max"]))
     print("\nmemory after the run (MiB, RSS): " + ", ".join(
         f"{name} {mb:.0f}" for name, mb in result["memory_mb"].items()))
+    print("\nMasking in the webhook (docs/benchmarks.md section 14):")
+    print(json.dumps(webhook_masking.main(), indent=1, ensure_ascii=False))
     print("\nMessenger webhook and pipeline:")
     print(json.dumps(messenger.main(), indent=1))
     print("\nHandoff in a real browser:")
