@@ -2,7 +2,8 @@
 
 Grouped one-time codes ("code is 123 456", "OTP: 12-34-56"), card numbers grouped by dots
 ("4111.1111.1111.1111") and every word of a passphrase after "password is", in English, Khmer
-script and Khmer in Latin letters. Each example below was left (partly) visible before the fix.
+script and Khmer in Latin letters. The review's examples are rows of
+test_redact.py::test_secrets_are_masked; they were left (partly) visible before the fix.
 """
 
 import pytest
@@ -10,34 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from webhook.privacy.redact import CARD, CODE, PASSWORD, redact
-
-
-@pytest.mark.parametrize(
-    ("text", "expected", "kind"),
-    [
-        ("my code is 123 456", f"my code is {CODE}", "code"),
-        ("OTP: 12-34-56", f"OTP: {CODE}", "code"),
-        ("the verification code 12.34.56 came by sms", f"the verification code {CODE} came by sms",
-         "code"),
-        ("លេខកូដ ១២៣ ៤៥៦", f"លេខកូដ {CODE}", "code"),
-        ("kod ku 123 456", f"kod ku {CODE}", "code"),
-        ("123 456", CODE, "code"),
-        ("4111.1111.1111.1111", CARD, "card"),
-        ("card 4111.1111.1111.1111 was charged", f"card {CARD} was charged", "card"),
-        ("my password is correct horse battery staple",
-         f"my password is {PASSWORD}", "password"),
-        ("my password is correct horse battery staple. What now?",
-         f"my password is {PASSWORD}. What now?", "password"),
-        ("password: blue sky 42 river\nplease help", f"password: {PASSWORD}\nplease help",
-         "password"),
-        ("ពាក្យសម្ងាត់ខ្ញុំគឺ ផ្កា ឈូក ស្អាត", f"ពាក្យសម្ងាត់ខ្ញុំគឺ {PASSWORD}", "password"),
-        ("peak sngat knhom ku srolanh khmer chea", f"peak sngat knhom ku {PASSWORD}", "password"),
-    ],
-)
-def test_the_forms_the_review_found_are_masked(text, expected, kind):
-    result = redact(text)
-    assert result.text == expected
-    assert kind in result.found
 
 
 @pytest.mark.parametrize("text", [
