@@ -9,6 +9,7 @@ import yaml
 from bot import serve
 from bot.channels import TokenRestInput, token_ok
 from webhook.config import ROOT
+from webhook.devstack import Stack
 from webhook.pipeline.rasa_client import RasaClient
 
 
@@ -37,6 +38,15 @@ def test_rasa_is_configured_with_the_guarded_channel_and_no_model_server():
     assert "models" not in endpoints, "a model server URL would let it replace the model"
     entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
     assert "bot.serve run" in entrypoint and "--auth-token" not in entrypoint
+
+
+def test_make_run_binds_rasa_to_loopback_and_gives_the_token_only_in_the_environment(tmp_path):
+    stack = Stack(model=tmp_path / "model.tar.gz", redis_url="redis://127.0.0.1:9/0",
+                  secrets={"RASA_TOKEN": "t0k"})
+    command = stack._rasa_command()
+    assert command[command.index("--interface") + 1] == "127.0.0.1"
+    assert "t0k" not in command and "--auth-token" not in command
+    assert stack.rasa_auth == {"token": "t0k"}
 
 
 def test_the_client_puts_the_token_on_every_request():
