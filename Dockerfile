@@ -17,9 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
     RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY requirements.lock docker/dev-only.txt ./
-RUN grep -v -i -E "^($(grep -v '^#' dev-only.txt | paste -sd'|' -))==" requirements.lock \
-      > runtime.lock \
+COPY requirements.lock docker/dev-only.txt docker/runtime-lock.sh ./
+RUN sh runtime-lock.sh requirements.lock dev-only.txt > runtime.lock \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir -r runtime.lock
 COPY pyproject.toml ./

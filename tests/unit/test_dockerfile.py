@@ -89,7 +89,8 @@ def test_the_runtime_stage_runs_as_a_user_who_can_write_no_code_or_model(dockerf
 def test_no_test_tool_is_installed_in_the_image(dockerfile):
     _, found = dockerfile
     build = " ".join(i.args for i in found["build"] if i.keyword == "RUN")
-    assert "dev-only.txt" in build and "-r runtime.lock" in build
+    assert "runtime-lock.sh requirements.lock dev-only.txt > runtime.lock" in build
+    assert "-r runtime.lock" in build
     dev_only = [line for line in (ROOT / "docker" / "dev-only.txt").read_text().splitlines()
                 if line and not line.startswith("#")]
     lock = {line.split("==")[0].lower() for line in (ROOT / "requirements.lock").read_text()
@@ -106,3 +107,22 @@ def test_no_test_tool_is_installed_in_the_image(dockerfile):
 def test_secrets_and_tests_stay_out_of_the_build_context():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".data", "tests", ".git", "models"} <= set(ignored)
+
+
+def _runtime_lock(tmp_path, lock_text: str) -> str:
+    (tmp_path / "lock").write_text(lock_text)
+    return subprocess.run(["sh", str(ROOT / "docker" / "runtime-lock.sh"), str(tmp_path / "lock"),
+                           str(ROOT / "docker" / "dev-only.txt")], capture_output=True,
+                          text=True, check=True, timeout=30).stdout
+
+
+def test_the_runtime_lock_drops_the_test_tools_with_their_hashes(tmp_path):
+    plain = _runtime_lock(tmp_path, (ROOT / "requirements.lock").read_text())
+    names = {line.split("==")[0].lower() for line in plain.splitlines() if "==" in line}
+    assert not names & set(TEST_TOOLS) and {"rasa", "flask", "gunicorn"} <= names
+    hashed = _runtime_lock(tmp_path, "flask==3.1.0 \\\n    --hash=sha256:aa \\\n"
+                           "    --hash=sha256:bb\n    # via rasa\nPyTest==8.4.2 \\\n"
+                           "    --hash=sha256:cc\nruff==0.17.6 \\\n    --hash=sha256:dd\n"
+                           "redis==4.6.0 \\\n    --hash=sha256:ee\n")
+    assert hashed == ("flask==3.1.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n"
+                      "    # via rasa\nredis==4.6.0 \\\n    --hash=sha256:ee\n")
