@@ -58,6 +58,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="helpline-")))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    log_dir: Path | None = None  # set by start(); restarted services log there too
     _redis: EmbeddedRedis | None = None
 
     @property
@@ -76,6 +77,7 @@ class Stack:
     def start(self, log_dir: Path | None = None) -> Stack:
         """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
         answers), then the workers."""
+        self.log_dir = log_dir
         self._start_redis()
         self.secrets = self.secrets or _secrets()
         if not self.graph_url:
@@ -172,6 +174,7 @@ class Stack:
                 "--credentials", str(bot / "credentials.yml")]
 
     def _spawn(self, name: str, command: list[str], log_dir: Path | None) -> None:
+        log_dir = log_dir or self.log_dir
         output = None
         if log_dir:
             log_dir.mkdir(parents=True, exist_ok=True)
