@@ -208,3 +208,9 @@ def unanswered(day: str) -> str:
 def training_examples() -> str:
     """Examples staff assigned to an intent: id -> JSON, until exported to nlu_data/."""
     return f"{PREFIX}:insights:examples"
+
+
+def guide_position(psid: str) -> str:
+    """Where a user is in guided steps: the tree, the steps taken and the answers given
+    (expires after a day, or sooner with a shorter retention; erased with the user's data)."""
+    return f"{PREFIX}:guide:{psid}"

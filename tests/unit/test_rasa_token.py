@@ -43,7 +43,7 @@ def test_rasa_is_configured_with_the_guarded_channel_and_no_model_server():
 def test_make_run_binds_rasa_to_loopback_and_gives_the_token_only_in_the_environment(tmp_path):
     stack = Stack(model=tmp_path / "model.tar.gz", redis_url="redis://127.0.0.1:9/0",
                   secrets={"RASA_TOKEN": "t0k"})
-    command = stack._rasa_command()
+    command = stack._rasa_command()  # the first replica
     assert command[command.index("--interface") + 1] == "127.0.0.1"
     assert "t0k" not in command and "--auth-token" not in command
     assert stack.rasa_auth == {"token": "t0k"}

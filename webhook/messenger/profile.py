@@ -21,7 +21,6 @@ import json
 import sys
 from typing import Any
 
-import redis
 import requests
 
 from webhook import services
@@ -35,6 +34,7 @@ from webhook.messenger.send_api import (
     translate_request_error,
 )
 from webhook.messenger.signature import appsecret_proof
+from webhook.redis_connect import connect
 
 FIELDS = ("get_started", "greeting", "persistent_menu", "ice_breakers")
 GET_STARTED = "GET_STARTED"
@@ -209,7 +209,7 @@ class ProfileApi:
 
 
 def _apply(api: ProfileApi, config: dict[str, Any], dry_run: bool) -> None:
-    client = redis.Redis.from_url(config["REDIS_URL"]) if config.get("REDIS_URL") else None
+    client = connect(config["REDIS_URL"]) if config.get("REDIS_URL") else None
     profile = build_profile(services.content(config, client).settings())
     if dry_run:
         print(json.dumps(profile, ensure_ascii=False, indent=2))

@@ -20,13 +20,14 @@ from webhook import keys
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
+from webhook.guides.walker import Walker
 from webhook.handoff.service import Handoffs
 from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
-from webhook.pipeline.rasa_client import RasaClient, RasaUnavailable
+from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
@@ -54,7 +55,7 @@ class Handler:
     """Everything one event may need."""
 
     client: redis.Redis
-    rasa: RasaClient
+    rasa: RasaClient | RasaPool
     send_api: SendApi
     content: Content
     conversations: Conversations
@@ -63,6 +64,7 @@ class Handler:
     app_id: str = ""
     rasa_patience_seconds: float = 15.0
     rate_limit: RateLimit | None = None
+    guides: Walker | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -179,12 +181,22 @@ class Handler:
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
         else:
-            answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+            answer = self._answer(event, language)
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
         return {"messages": rendered.messages, "commands": rendered.commands,
                 "language": language}
+
+    def _answer(self, event: dict[str, Any], language: str) -> list[dict[str, Any]]:
+        """Rasa's answer, or the guided steps' (webhook.guides) when the event is a step."""
+        guided = self.guides.before_rasa(event, language) if self.guides else None
+        if guided is not None:
+            return guided
+        answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+        if self.guides is None:
+            return answer
+        return self.guides.after_rasa(event["psid"], answer, language, event["kind"] == "text")
 
     def _default_language(self) -> str:
         return self.content.settings().default_language
