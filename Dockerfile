@@ -18,9 +18,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY requirements.lock docker/dev-only.txt docker/runtime-lock.sh ./
+# Exactly the lock's files less the test tools, hash-checked; build tools first (see the
+# Makefile's BUILD_TOOLS).
 RUN sh runtime-lock.sh requirements.lock dev-only.txt > runtime.lock \
+ && sed -n '/^\(pip\|setuptools\|wheel\)==/,/[^\\]$/p' runtime.lock > build-tools.lock \
  && python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir -r runtime.lock
+ && /opt/venv/bin/pip install --no-cache-dir --require-hashes --no-deps -r build-tools.lock \
+ && /opt/venv/bin/pip install --no-cache-dir --require-hashes --no-deps --no-build-isolation \
+      -r runtime.lock
 COPY pyproject.toml ./
 COPY bot ./bot
 COPY nlu_data ./nlu_data
@@ -34,6 +39,9 @@ FROM ${PYTHON_IMAGE}@${PYTHON_DIGEST} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app PATH=/opt/venv/bin:$PATH \
     RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 \
     APP_ENV=production HOME=/home/helpline
+# Tesseract with Khmer: the worker reads screenshots for the scam check (decision 53).
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-khm \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=build /app/pyproject.toml ./

@@ -33,6 +33,7 @@ from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
 from webhook.privacy.redact import mask_event
+from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment")
@@ -65,6 +66,7 @@ class Handler:
     rasa_patience_seconds: float = 15.0
     rate_limit: RateLimit | None = None
     guides: Walker | None = None
+    scam_turns: ScamCheckTurns | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -177,7 +179,10 @@ class Handler:
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         language = message_language(_typed(event), state, self._default_language())
-        if event["kind"] == "attachment":
+        scam = self.scam_turns.answer(event, state, language) if self.scam_turns else None
+        if scam is not None:
+            answer = scam
+        elif event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
         else:
@@ -255,6 +260,10 @@ class Handler:
                                                self.conversations)
                 self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
+
+    def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
+        """Send an answer that was ready only after the turn (a picture's scam check)."""
+        self._send_follow_up(psid, render(answer).messages, language)
 
     def _send_follow_up(self, psid: str, messages: list[dict[str, Any]], language: str) -> None:
         try:
