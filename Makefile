@@ -8,6 +8,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
+# make run and the tests are development: say so (unset APP_ENV means production, decisions 33)
+export APP_ENV ?= development
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)

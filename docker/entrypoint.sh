@@ -3,8 +3,9 @@
 set -e
 case "$1" in
   rasa)
-    # `rasa run` whose logs hold no message text or user ids (bot/serve.py)
-    exec python -m bot.serve run --enable-api --port 5005 --interface 0.0.0.0 \
+    # `rasa run` whose logs hold no message text or user ids, its API token from RASA_TOKEN
+    # (bot/serve.py). 0.0.0.0 of the container: compose puts it on the internal network only.
+    exec python -m bot.serve run --enable-api --port 5005 --interface "${RASA_INTERFACE:-0.0.0.0}" \
       --model "$(python -m bot.train --print-path)" \
       --endpoints bot/endpoints.yml --credentials bot/credentials.yml ;;
   web)

@@ -12,6 +12,10 @@ from bot.train import model_path
 from webhook.devstack import Stack
 from webhook.embedded_redis import EmbeddedRedis
 
+# The tests run in development, explicitly (unset APP_ENV means production); the stack's
+# processes inherit it.
+os.environ["APP_ENV"] = "development"
+
 LOGS = Path(__file__).resolve().parents[1] / ".build" / "test-logs"
 # Bursts are on in the shared stack with a short window: every message goes through them
 # without slowing each test by the production window (tests/integration/test_bursts.py sets that).

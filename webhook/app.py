@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.from_mapping(test_config)
+    app.config["APP_ENV"] = config.app_env(app.config)  # unknown values stop the start here
     generated = config.ensure_secrets(app.config)
     if generated:
         log.warning("development mode: generated local secrets for %s", ", ".join(generated))
@@ -64,7 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor.bp)
     app.register_blueprint(scam_alerts.bp)
     auth.init_app(app)
-    if not config.is_production(app.config):
+    if config.is_development(app.config):
         from webhook.simulator import views as simulator
 
         app.register_blueprint(simulator.bp)

@@ -1,8 +1,11 @@
 """Settings from the environment (and `.env`), with the defaults `make run` uses.
 
-In production (APP_ENV=production) every Facebook secret and NLG_TOKEN (Rasa's key to /nlg)
-must be set, or the app refuses to start. In development, missing secrets are generated once,
-kept in `.data/dev-secrets.json`, and the app says so: nothing real can be reached with them.
+APP_ENV is `production` or `development`; unset means production, and any other value (such
+as "prod" or "Production") is refused at start. In production every secret (the Facebook ones,
+RASA_TOKEN, and NLG_TOKEN: Rasa's key to /nlg) must be set, or the app refuses to start. In
+development (`make run` and the tests set APP_ENV=development explicitly), missing secrets are
+generated once, kept in `.data/dev-secrets.json`, and the app says so: nothing real can be
+reached with them.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRETS = ROOT / ".data" / "dev-secrets.json"
-# NLG_TOKEN: what Rasa sends to /nlg (endpoints.yml `nlg: token`); the stack hands it to Rasa
-SECRET_NAMES = ("FB_PAGE_ACCESS_TOKEN", "FB_APP_SECRET", "FB_VERIFY_TOKEN", "NLG_TOKEN")
+# NLG_TOKEN: what Rasa sends to /nlg (endpoints.yml `nlg: token`); RASA_TOKEN: what we send
+# to Rasa's HTTP API; the stack hands both to Rasa
+SECRET_NAMES = ("FB_PAGE_ACCESS_TOKEN", "FB_APP_SECRET", "FB_VERIFY_TOKEN", "NLG_TOKEN",
+                "RASA_TOKEN")
+PRODUCTION, DEVELOPMENT = "production", "development"
+APP_ENVS = (PRODUCTION, DEVELOPMENT)
 DEFAULT_GRAPH_API_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_API_VERSION = "v21.0"
 
@@ -32,7 +39,7 @@ def from_environment() -> dict[str, Any]:
     load_dotenv(ROOT / ".env", override=False)
     env = os.environ
     config: dict[str, Any] = {
-        "APP_ENV": env.get("APP_ENV", "development"),
+        "APP_ENV": env.get("APP_ENV", PRODUCTION),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "RASA_URL": env.get("RASA_URL", "http://127.0.0.1:5005"),
         "RASA_URLS": env.get("RASA_URLS", ""),
@@ -64,9 +71,26 @@ def rasa_urls(config: dict[str, Any]) -> list[str]:
     return urls or [config["RASA_URL"]]
 
 
+def app_env(config: dict[str, Any]) -> str:
+    """APP_ENV, checked: unset is production; anything but the two known values is refused."""
+    value = config.get("APP_ENV")
+    if value is None or value == "":
+        return PRODUCTION
+    if value not in APP_ENVS:
+        raise ConfigError(f"APP_ENV={value!r} is not known: set APP_ENV=production or "
+                          "APP_ENV=development (lower case, exactly)")
+    return value
+
+
 def is_production(config: dict[str, Any]) -> bool:
-    """True when APP_ENV says production."""
-    return config.get("APP_ENV") == "production"
+    """True unless APP_ENV says development (unset counts as production)."""
+    return app_env(config) == PRODUCTION
+
+
+def is_development(config: dict[str, Any]) -> bool:
+    """True only when APP_ENV=development was set: the simulator and the movable clock need
+    it (decisions 33)."""
+    return app_env(config) == DEVELOPMENT
 
 
 def ensure_secrets(config: dict[str, Any]) -> list[str]:
@@ -78,7 +102,8 @@ def ensure_secrets(config: dict[str, Any]) -> list[str]:
     if not missing:
         return []
     if is_production(config):
-        raise ConfigError(f"APP_ENV=production but not set: {', '.join(missing)}")
+        raise ConfigError(f"APP_ENV=production (or unset) but not set: {', '.join(missing)}"
+                          " (on a development machine set APP_ENV=development)")
     stored = _dev_secrets()
     for name in missing:
         config[name] = stored[name]

@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import requests
 
@@ -24,17 +24,21 @@ from bot.train import rasa_environment
 from webhook import config
 from webhook.config import ROOT
 from webhook.embedded_redis import EmbeddedRedis, free_port
+from webhook.pipeline.rasa_client import auth
 
 RETENTION_DAYS_DEFAULT = 30
 
 
 def rasa_store_environment(redis_url: str, nlg_url: str) -> dict[str, str]:
-    """The variables bot/endpoints.yml reads, derived from one REDIS_URL."""
+    """The variables bot/endpoints.yml reads, derived from one REDIS_URL (a user and password
+    in it, as with Redis ACL users, go to REDIS_USERNAME and REDIS_PASSWORD)."""
     parsed = urlparse(redis_url)
     days = int(os.environ.get("RETENTION_DAYS", RETENTION_DAYS_DEFAULT))
     return {
         "REDIS_HOST": parsed.hostname or "127.0.0.1",
         "REDIS_PORT": str(parsed.port or 6379),
+        "REDIS_USERNAME": unquote(parsed.username or ""),
+        "REDIS_PASSWORD": unquote(parsed.password or ""),
         "REDIS_DB": (parsed.path or "/0").strip("/") or "0",
         "TRACKER_EXPIRY_SECONDS": str(days * 86400),
         "NLG_URL": nlg_url,
@@ -57,6 +61,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="helpline-")))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    log_dir: Path | None = None  # set by start(); restarted services log there too
     _redis: EmbeddedRedis | None = None
     _replica_ports: list[int] = field(default_factory=list)
 
@@ -74,6 +79,11 @@ class Stack:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     @property
+    def rasa_auth(self) -> dict[str, str]:
+        """The query parameters every call to Rasa needs (`params=stack.rasa_auth`)."""
+        return auth(self.secrets["RASA_TOKEN"])
+
+    @property
     def rasa_urls(self) -> list[str]:
         """Every Rasa replica's address; the first is `rasa_url`."""
         while len(self._replica_ports) < self.rasa_replicas - 1:
@@ -88,6 +98,7 @@ class Stack:
     def start(self, log_dir: Path | None = None) -> Stack:
         """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
         answers), then the workers."""
+        self.log_dir = log_dir
         self.start_web(log_dir)
         self.start_rasa(log_dir)
         for index in range(self.workers):
@@ -117,7 +128,7 @@ class Stack:
         for index in range(len(self.rasa_urls)):
             self.start_rasa_replica(index, log_dir, wait=False)
         for url in self.rasa_urls:
-            _wait_for_model(url)
+            _wait_for_model(url, self.rasa_auth)
 
     def start_rasa_replica(self, index: int, log_dir: Path | None = None,
                            wait: bool = True) -> None:
@@ -125,7 +136,7 @@ class Stack:
         url = self.rasa_urls[index]
         self._spawn(self.rasa_name(index), self._rasa_command(urlparse(url).port), log_dir)
         if wait:
-            _wait_for_model(url)
+            _wait_for_model(url, self.rasa_auth)
 
     def stop_service(self, name: str, kill: bool = False) -> None:
         """Stop one process (SIGKILL with kill=True, as a crash would)."""
@@ -210,6 +221,7 @@ class Stack:
                 "--credentials", str(bot / "credentials.yml")]
 
     def _spawn(self, name: str, command: list[str], log_dir: Path | None) -> None:
+        log_dir = log_dir or self.log_dir
         output = None
         if log_dir:
             log_dir.mkdir(parents=True, exist_ok=True)
@@ -237,12 +249,13 @@ def _secrets() -> dict[str, str]:
 
 
 def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool = False,
-             ready=lambda response: response.ok) -> None:  # noqa: ANN001
+             ready=lambda response: response.ok,  # noqa: ANN001
+             params: dict[str, str] | None = None) -> None:
     """Poll `url` until it answers (and `ready` holds), or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            response = requests.get(url, timeout=2)
+            response = requests.get(url, timeout=2, params=params)
             if expect_any_status or ready(response):
                 return
         except (requests.RequestException, ValueError):
@@ -251,9 +264,9 @@ def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool =
     raise RuntimeError(f"{what} did not become ready at {url} within {timeout:.0f} s")
 
 
-def _wait_for_model(url: str) -> None:
+def _wait_for_model(url: str, params: dict[str, str]) -> None:
     wait_for(f"{url}/status", "Rasa (loading the model takes about a minute)",
-             timeout=300, ready=lambda r: bool(r.json().get("model_file")))
+             timeout=300, ready=lambda r: bool(r.json().get("model_file")), params=params)
 
 
 def say(message: str) -> None:

@@ -31,6 +31,7 @@ from tests.bench import (
     scamcheck,
     scamcheck_ocr,
     serving,
+    webhook_masking,
 )
 from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
@@ -70,6 +71,8 @@ def main() -> int:
                   for name, v in result["latency_ms"].items()], ["ms", "p50", "p95", "max"]))
     print("\nmemory after the run (MiB, RSS): " + ", ".join(
         f"{name} {mb:.0f}" for name, mb in result["memory_mb"].items()))
+    print("\nMasking in the webhook (docs/benchmarks.md section 14):")
+    print(json.dumps(webhook_masking.main(), indent=1, ensure_ascii=False))
     print("\nMessenger webhook and pipeline:")
     print(json.dumps(messenger.main(), indent=1))
     print("\nHandoff in a real browser:")

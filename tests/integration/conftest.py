@@ -47,13 +47,14 @@ def messenger(stack):
 class Chat:
     """A user talking to the bot through Rasa's REST channel (answers come through /nlg)."""
 
-    def __init__(self, rasa_url: str) -> None:
+    def __init__(self, rasa_url: str, auth: dict[str, str]) -> None:
         self.rasa_url = rasa_url
+        self.auth = auth  # the Rasa token's query parameter
         self.sender = f"test-{uuid.uuid4().hex[:10]}"
 
     def say(self, text: str, **metadata) -> list[dict]:
         response = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
+            f"{self.rasa_url}/webhooks/rest/webhook", params=self.auth,
             json={"sender": self.sender, "message": text, "metadata": metadata},
             timeout=30,
         )
@@ -61,13 +62,14 @@ class Chat:
         return response.json()
 
     def parse(self, text: str) -> dict:
-        response = requests.post(f"{self.rasa_url}/model/parse", json={"text": text}, timeout=30)
+        response = requests.post(f"{self.rasa_url}/model/parse", json={"text": text},
+                                 params=self.auth, timeout=30)
         response.raise_for_status()
         return response.json()
 
     def events(self) -> list[dict]:
         return requests.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30
+            f"{self.rasa_url}/conversations/{self.sender}/tracker", params=self.auth, timeout=30
         ).json()["events"]
 
     def user_texts(self) -> list[str]:
@@ -76,4 +78,4 @@ class Chat:
 
 @pytest.fixture
 def chat(stack):
-    return Chat(stack.rasa_url)
+    return Chat(stack.rasa_url, stack.rasa_auth)

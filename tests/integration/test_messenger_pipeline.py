@@ -200,7 +200,8 @@ def test_secrets_are_masked_everywhere_and_the_user_is_warned(fb, db, stack):
     assert fb.texts(user)[0] == warning[0]
     stored = transcript(db, user)[0]["text"]
     assert "482913" not in stored and "4111" not in stored and "[code hidden]" in stored
-    events = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker", timeout=10).json()
+    events = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker",
+                          params=stack.rasa_auth, timeout=10).json()
     assert "482913" not in json.dumps(events) and "4111 1111" not in json.dumps(events)
 
 

@@ -97,7 +97,7 @@ class Suite:
         self.stack, self.profile, self.log_dir = stack, profile, log_dir
         self.client = redis.Redis.from_url(stack.redis_url)
         self.sender = MetaSender(stack)
-        self.phrases = checked_phrases(stack.rasa_url)
+        self.phrases = checked_phrases(stack.rasa_url, stack.rasa_auth)
         self.notices = Notices()
         self.patience = float(stack.environment().get("RASA_PATIENCE_SECONDS", "15"))
 

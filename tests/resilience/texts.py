@@ -57,11 +57,12 @@ def candidates() -> list[Phrase]:
     return found
 
 
-def checked_phrases(rasa_url: str) -> dict[str, list[Phrase]]:
-    """The phrases the running model understands as intended, by language."""
+def checked_phrases(rasa_url: str, params: dict[str, str]) -> dict[str, list[Phrase]]:
+    """The phrases the running model understands as intended, by language (`params`: the
+    Rasa token, `stack.rasa_auth`)."""
     usable: dict[str, list[Phrase]] = {language: [] for language in LANGUAGES}
     for phrase in candidates():
-        if _understood(rasa_url, phrase):
+        if _understood(rasa_url, params, phrase):
             usable[phrase.language].append(phrase)
     for language, phrases in usable.items():
         if len(phrases) < 4:
@@ -70,10 +71,11 @@ def checked_phrases(rasa_url: str) -> dict[str, list[Phrase]]:
     return usable
 
 
-def _understood(rasa_url: str, phrase: Phrase) -> bool:
+def _understood(rasa_url: str, params: dict[str, str], phrase: Phrase) -> bool:
     if redact(phrase.text).found or detect(phrase.text).reply_language != phrase.language:
         return False
-    parsed = requests.post(f"{rasa_url}/model/parse", json={"text": phrase.text}, timeout=30)
+    parsed = requests.post(f"{rasa_url}/model/parse", json={"text": phrase.text},
+                           params=params, timeout=30)
     parsed.raise_for_status()
     intent = parsed.json()["intent"]
     return intent["name"] == phrase.intent and intent["confidence"] >= MIN_CONFIDENCE

@@ -14,7 +14,7 @@ from webhook.console import accounts, audit, auth, signin_limits
 PASSWORD = "correct horse battery"
 SECRETS = {"FB_APP_SECRET": "test-app-secret", "FB_PAGE_ACCESS_TOKEN": "test-token",
            "FB_VERIFY_TOKEN": "test-verify", "NLG_TOKEN": "test-nlg",
-           "SECRET_KEY": "test-secret-key-" + "k" * 32}
+           "SECRET_KEY": "test-secret-key-" + "k" * 32, "RASA_TOKEN": "test-rasa-token"}
 
 
 def console_app(redis_url, **settings):

@@ -168,7 +168,7 @@ def test_editor_text_cannot_reach_python_objects_through_placeholders():
 
 PRODUCTION_SECRETS = {"FB_APP_SECRET": "prod-app-secret-3b1f", "FB_VERIFY_TOKEN": "prod-verify-9d2",
                       "FB_PAGE_ACCESS_TOKEN": "prod-page-token-77a", "SECRET_KEY": "k4" * 24,
-                      "NLG_TOKEN": "prod-nlg-token-5c0"}
+                      "NLG_TOKEN": "prod-nlg-token-5c0", "RASA_TOKEN": "prod-rasa-token-5c0"}
 
 
 def production_app(redis_url):
