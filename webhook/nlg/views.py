@@ -30,6 +30,7 @@ def generate():  # noqa: ANN201 - a Flask view
     reply = to_nlg_reply(response, language, settings)
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
+    reply.setdefault("custom", {"response": body["response"]})  # which answer (feedback)
     insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
                        language, reply)
     return jsonify(reply)

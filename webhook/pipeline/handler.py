@@ -31,10 +31,12 @@ from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
+from webhook.pipeline.without_rasa import WithoutRasa
 from webhook.privacy.redact import redact
 
 log = logging.getLogger(__name__)
-USER_KINDS = ("text", "quick_reply", "postback", "attachment")
+USER_KINDS = ("text", "quick_reply", "postback", "attachment", "referral")
+RECORDED_ONLY = ("reaction", "edit")
 GET_STARTED = "GET_STARTED"
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
@@ -66,6 +68,9 @@ class Handler:
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
+    def __post_init__(self) -> None:
+        self.own = WithoutRasa(self.client, self.content, self.conversations, self.transcript)
+
     def handle(self, entry_id: str, event: dict[str, Any]) -> Outcome:
         """Handle one event of any kind."""
         kind, psid = event.get("kind"), event.get("psid", "")
@@ -77,6 +82,9 @@ class Handler:
             return Outcome.DONE
         if kind == "handover":
             self._handover(event)
+            return Outcome.DONE
+        if kind in RECORDED_ONLY:
+            self._recorded_only(event)
             return Outcome.DONE
         if kind not in USER_KINDS:
             log.info("skipped unknown event", extra={"kind": kind, "user": user_ref(psid)})
@@ -93,6 +101,15 @@ class Handler:
                             source="page_inbox", author="page_inbox")
         self.conversations.mark_person(psid, "page_inbox")
         self.handoffs.user_wrote(psid)
+
+    def _recorded_only(self, event: dict[str, Any]) -> None:
+        """Reactions count as feedback; an edit joins the transcript (a person sees it live)."""
+        if event["kind"] == "reaction":
+            self.own.record_reaction(event)
+            return
+        self.own.record_edit(event)
+        if self.conversations.get(event["psid"]).get("owner", BOT) != BOT:
+            self.handoffs.user_wrote(event["psid"])
 
     def _handover(self, event: dict[str, Any]) -> None:
         """Thread control moved (Page Inbox mode): to us means the bot answers again."""
@@ -160,7 +177,7 @@ class Handler:
 
     def _record_user(self, event: dict[str, Any], progress: ReplyProgress) -> None:
         psid, text = event["psid"], event.get("text") or ""
-        shown = text or f"[{', '.join(event.get('attachments', ['attachment']))}]"
+        shown = text or _shown_event(event)
         detection = detect(_typed(event))
         chosen = chosen_language(event.get("payload", ""))
         self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
@@ -172,10 +189,17 @@ class Handler:
         progress.mark("recorded", pipe=pipe)
         pipe.execute()
         insights.message_received(self.client, psid)
+        self.own.opened_by(event)
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         language = message_language(_typed(event), state, self._default_language())
-        if event["kind"] == "attachment":
+        own = self.own.answer(event, language)
+        if own and own.messages is not None:
+            answer = own.messages
+        elif own and own.rasa_text:
+            language = message_language("", self.conversations.get(event["psid"]), language)
+            answer = self.rasa.send(event["psid"], own.rasa_text, {"language": language})
+        elif event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
         else:
@@ -183,8 +207,10 @@ class Handler:
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
-        return {"messages": rendered.messages, "commands": rendered.commands,
-                "language": language}
+        messages, topic = self.own.after_answer(rendered.messages, rendered.responses,
+                                                event["psid"], language, rendered.commands)
+        return {"messages": messages, "commands": rendered.commands, "language": language,
+                "answer": topic}
 
     def _default_language(self) -> str:
         return self.content.settings().default_language
@@ -226,7 +252,7 @@ class Handler:
     def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
         messages = plan["messages"][progress.sent:]
         try:
-            self._send_all(psid, messages, plan["language"], progress)
+            self._send_all(psid, messages, plan["language"], progress, plan.get("answer", ""))
         except TransientSendError as error:
             log.warning("send failed, will retry", extra={"code": error.code,
                                                           "user": user_ref(psid)})
@@ -251,16 +277,18 @@ class Handler:
             log.warning("follow-up not sent", extra={"code": error.code, "user": user_ref(psid)})
 
     def _send_all(self, psid: str, messages: list[dict[str, Any]], language: str,
-                  progress: ReplyProgress | None = None) -> None:
+                  progress: ReplyProgress | None = None, answer: str = "") -> None:
         for message in messages:
             mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
-            until_written(self._record_sent, psid, mid, _shown(message), language, progress)
+            until_written(self._record_sent, psid, mid, _shown(message), language, progress,
+                          answer)
 
     def _record_sent(self, psid: str, mid: str, shown: str, language: str,
-                     progress: ReplyProgress | None) -> None:
+                     progress: ReplyProgress | None, answer: str = "") -> None:
         if progress:
             progress.sent_one()  # first: it is what keeps a retry from sending it again
-        self.client.set(keys.sent_mid(mid), "1", ex=SENT_MID_TTL)
+        # our own echo is recognised by this key; its value names the answer, for reactions
+        self.client.set(keys.sent_mid(mid), answer or "1", ex=SENT_MID_TTL)
         self.transcript.add(psid, "bot", shown, language, mid=mid)
 
     def _typing(self, psid: str) -> None:
@@ -298,6 +326,16 @@ def _rasa_text(event: dict[str, Any]) -> str:
     if payload == GET_STARTED:
         return "/greet"
     return payload if payload.startswith("/") else "/help"
+
+
+def _shown_event(event: dict[str, Any]) -> str:
+    """How a message without text appears in the transcript."""
+    if event["kind"] == "referral":
+        return f"[opened the chat from {event['referral'].get('ref') or 'a link'}]"
+    shared = [link["url"] for link in event.get("shared", [])]
+    if shared:
+        return "[shared " + ", ".join(shared) + "]"
+    return f"[{', '.join(event.get('attachments', ['attachment']))}]"
 
 
 def _shown(message: dict[str, Any]) -> str:

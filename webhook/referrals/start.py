@@ -1,0 +1,44 @@
+"""The first answer of a conversation opened from a campaign link, QR code or advert.
+
+An unknown or missing ref gets the greeting (through Rasa, as Get Started does); a known one
+gets its starting point. The worker calls this only when the bot owns the conversation, so a
+ref never changes anything for a conversation a person has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from webhook.content.model import Content
+from webhook.referrals.store import Start
+
+GREETING = "/greet"
+SCAM_CHECK_PAYLOAD = "/scam_check"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Either answers ready to send, or what to hand on (to Rasa or the guided steps)."""
+
+    answer: list[dict[str, Any]] | None = None
+    payload: str = ""
+
+
+def referral_of(event: dict[str, Any]) -> dict[str, str] | None:
+    """The referral an event carries: an OPEN_THREAD referral, or Get Started in a new thread."""
+    referral = event.get("referral")
+    return referral if isinstance(referral, dict) else None
+
+
+def opening(start: Start | None, language: str, content: Content) -> Opening:
+    """How the conversation starts for `start` (None: an unknown or missing ref)."""
+    if start is None:
+        return Opening(payload=GREETING)
+    if start.kind == "answer":
+        return Opening(answer=[content.reply(start.target, language)])
+    if start.kind == "language":
+        return Opening(answer=[content.reply("utter_greet", language)])
+    if start.kind == "guide":
+        return Opening(payload=f'/guide{{"to": "{start.target}"}}')
+    return Opening(payload=SCAM_CHECK_PAYLOAD)
