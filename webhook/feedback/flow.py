@@ -23,7 +23,7 @@ MISSING = "utter_feedback_missing"
 UP, DOWN = "/feedback_up", "/feedback_down"
 NOT_TOPICS = frozenset({"basics", "handoff"})
 OFFER_OF_A_PERSON = "/request_human"
-_PAYLOAD = re.compile(r'^(?P<vote>/feedback_(?:up|down))(?:\{(?P<args>.*)\})?$')
+_PAYLOAD = re.compile(r"^(?P<vote>/feedback_(?:up|down))(?P<args>\{.*)?$", re.DOTALL)
 HELPFUL = frozenset({"love", "like", "❤", "❤️", "👍", "😍", "😆", "😮"})
 NOT_HELPFUL = frozenset({"sad", "angry", "dislike", "😢", "😠", "👎"})
 
@@ -60,8 +60,8 @@ def vote_of(payload: str) -> tuple[str, str] | None:
     if not match:
         return None
     try:
-        answer = json.loads("{" + (match["args"] or "") + "}").get("answer", "")
-    except ValueError:
+        answer = json.loads(match["args"] or "{}").get("answer", "")
+    except (ValueError, AttributeError):  # not JSON, or JSON but not an object
         answer = ""
     return match["vote"], str(answer)[:100]
 
