@@ -1,0 +1,78 @@
+"""Campaign links in real Chromium: an editor creates a ref in the console, its QR code
+downloads, the simulator opened with ?ref= lands on the chosen answer, the user rates it, and
+the rating appears on the analytics page."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import redis
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import desktop_page, sign_in
+from tests.browser.test_simulator_page import Simulator, answer
+from webhook import keys
+from webhook.console.accounts import create_account
+
+PASSWORD = "campaign editors use long passwords"
+REF = "poster-passwords"
+
+
+@pytest.fixture(scope="module")
+def editor_account(stack):
+    client = redis.Redis.from_url(stack.redis_url)
+    if not client.exists("hl:account:campaign-editor"):
+        create_account(client, "campaign-editor", "Campaign Editor", "editor", PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def fresh(stack):
+    client = redis.Redis.from_url(stack.redis_url)
+    for key in list(client.scan_iter(match="*sim-user-*")):
+        client.delete(key)
+    client.hdel(keys.referral_starts(), REF)
+    yield
+    client.hdel(keys.referral_starts(), REF)
+
+
+def editor(browser: Browser, stack) -> Page:
+    page = desktop_page(browser)
+    sign_in(page, stack.web_url, "campaign-editor", PASSWORD)
+    page.get_by_role("link", name="Campaign links").click()
+    expect(page.get_by_role("heading", name="Campaign links and QR codes")).to_be_visible()
+    return page
+
+
+def test_a_ref_made_in_the_console_opens_its_answer_and_its_rating_is_counted(
+        browser, page, stack, editor_account):
+    staff = editor(browser, stack)
+    form = staff.locator("#ref-form")
+    form.get_by_label(re.compile("^Name")).fill(REF)
+    form.get_by_label("Starts with", exact=True).select_option("answer")
+    form.get_by_label("Answer (when it starts with an answer)").select_option(
+        "utter_password_strong")
+    form.get_by_label("Language", exact=True).select_option("en")
+    form.get_by_label("Note for staff").fill("poster at the commune office")
+    form.get_by_role("button", name="Save").click()
+    row = staff.locator(f'tr[data-ref="{REF}"]')
+    expect(row).to_contain_text("utter_password_strong")
+    link = row.get_by_role("link", name=re.compile(r"^https://m\.me/")).inner_text()
+    assert parse_qs(urlparse(link).query) == {"ref": [REF]}
+    png = staff.request.get(row.get_by_role("link", name="QR code (PNG)").get_attribute("href"))
+    assert png.ok and png.headers["content-type"] == "image/png" and png.body()[:4] == b"\x89PNG"
+
+    page.goto(f"{stack.web_url}/simulator/?ref={REF}")
+    sim = Simulator(page)
+    page.get_by_role("button", name="Get Started").click()
+    bubbles, titles = answer("utter_password_strong", "en")
+    expect(sim.bot.first).to_contain_text(bubbles[0])
+    expect(sim.bot.last).to_contain_text("Did this help?")
+    expect(sim.chips.get_by_role("button")).to_have_text(["👍 Yes", "👎 No", *titles])
+    sim.chip("👍 Yes").click()
+    expect(sim.bot.last).to_contain_text("glad it helped")
+
+    staff.get_by_role("link", name="Campaign links").click()
+    expect(staff.locator(f'tr[data-ref="{REF}"] .count')).to_have_text("1")
+    staff.get_by_role("link", name="Analytics").click()
+    rated = staff.locator("#feedback tr", has_text="utter_password_strong").filter(has_text="en")
+    expect(rated).to_contain_text("100.0 %")
