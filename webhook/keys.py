@@ -233,3 +233,9 @@ def feedback_asked(psid: str) -> str:
 def feedback_missing(psid: str) -> str:
     """Set after a 👎: the user's next message says what was missing (expires soon)."""
     return f"{PREFIX}:fb:missing:{psid}"
+
+
+def guide_position(psid: str) -> str:
+    """Where a user is in guided steps: the tree, the steps taken and the answers given
+    (expires after a day, or sooner with a shorter retention; erased with the user's data)."""
+    return f"{PREFIX}:guide:{psid}"

@@ -17,6 +17,8 @@ from typing import Any
 import redis
 
 from webhook import config, keys, metrics, services
+from webhook.guides.position import Positions
+from webhook.guides.walker import Walker
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline import rasa_client
@@ -40,6 +42,8 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         app_id=os.environ.get("FB_APP_ID", ""),
         rasa_patience_seconds=float(os.environ.get("RASA_PATIENCE_SECONDS", "15")),
         rate_limit=RateLimit.from_environment(client),
+        guides=Walker(content, Positions(client, services.retention_seconds()),
+                      handoffs.conversations),
     )
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60

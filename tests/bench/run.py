@@ -18,7 +18,15 @@ from pathlib import Path
 
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
-from tests.bench import content_publish, cross_validation, handoff, messenger, nlu_eval, serving
+from tests.bench import (
+    content_publish,
+    cross_validation,
+    guides,
+    handoff,
+    messenger,
+    nlu_eval,
+    serving,
+)
 from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
 
@@ -63,6 +71,10 @@ def main() -> int:
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
+    print("\nGuided steps: turns to the steps, step turn vs plain turn:")
+    with contextlib.redirect_stdout(io.StringIO()):
+        guided = guides.main()
+    print(json.dumps(guided, indent=1))
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])

@@ -7,10 +7,18 @@ import pytest
 import redis
 import requests
 
+from tests.integration.messenger_client import Messenger
+
 
 @pytest.fixture
 def redis_client(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+@pytest.fixture
+def messenger(stack):
+    """Signed webhook deliveries to the stack and the Send API calls it made."""
+    return Messenger(stack)
 
 
 class Chat:

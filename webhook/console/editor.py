@@ -44,6 +44,8 @@ from webhook.content.published import PublishedContent
 from webhook.content.validate import Problem, response_problems, settings_problems
 from webhook.content.versions import Conflict, ContentVersions, Opened, response_from_item
 from webhook.feedback.store import FeedbackStore
+from webhook.guides.check import problems_with_step
+from webhook.guides.tree import step_payloads
 from webhook.insights.days import last_days
 
 FEEDBACK_DAYS = 30
@@ -239,7 +241,8 @@ def _answer_problems(name: str, data: dict[str, Any]) -> list[Problem]:
         response = response_from_item(name, data)
     except ContentError as exc:
         return [Problem(name, str(exc))]
-    return response_problems(response, _store().settings(), intents())
+    return (response_problems(response, _store().settings(), intents())
+            + problems_with_step(_store().responses(), response))
 
 
 def _preview_context(name: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -274,6 +277,7 @@ def _answer_page(name: str, data: dict[str, Any], opened: Opened, *, draft: Any 
         "conflict_diff": item_diff(published, data) if conflict else [],
         "intents": sorted(intents()), "languages": LANGUAGES,
         "feedback": _feedback(name),
+        "step_payloads": step_payloads(_store().responses(), str(data.get("topic", ""))),
         **_preview_context(name, data),
     }
     return render_template("console/content_answer.html", **context), status
