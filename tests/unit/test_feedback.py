@@ -40,8 +40,12 @@ def test_the_question_carries_the_votes_and_the_answers_own_choices(content):
 
 
 def test_an_answer_that_offers_a_person_is_not_followed_by_the_question(content):
-    messages = answer_messages(content, "utter_account_hacked")
-    assert flow.with_question(messages, "utter_account_hacked", "en", content) == messages
+    messages = answer_messages(content, "utter_digital_rights")
+    assert flow.with_question(messages, "utter_digital_rights", "en", content) == messages
+
+
+def test_an_answer_that_starts_guided_steps_is_not_a_topic_answer(content):
+    assert flow.topic_answer(["utter_account_hacked"], content) == ""
 
 
 def test_votes_count_and_a_down_vote_waits_for_what_was_missing(redis_db, content):

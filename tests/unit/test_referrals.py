@@ -57,8 +57,8 @@ def test_openings():
         {"text": "utter_scam_check:en"}]
     assert opening(Start("a", "language", language="en"), "en", content).answer == [
         {"text": "utter_greet:en"}]
-    assert opening(Start("a", "guide", "guide_hacked_account"), "km", content).payload == \
-        '/guide{"to": "guide_hacked_account"}'
+    assert opening(Start("a", "guide", "guide_hacked_account"), "km", content).guide == \
+        ("hacked_account", "guide_hacked_account")
 
 
 def test_mme_link_and_qr_codes_carry_the_ref():

@@ -33,7 +33,8 @@ def topic_answer(names: list[str], content: Content) -> str:
     responses = content.responses()
     topical = [name for name in names
                if name in responses and responses[name].topic not in NOT_TOPICS
-               and not responses[name].topic.startswith("guide_")]
+               and not responses[name].topic.startswith("guide_")
+               and not responses[name].command]  # starts guided steps, hands over...
     return topical[-1] if topical else ""
 
 

@@ -198,6 +198,8 @@ class Handler:
         own = self.own.answer(event, language)
         if own and own.messages is not None:
             answer = own.messages
+        elif own and own.guide and self.guides:
+            answer = self.guides.start(event["psid"], *own.guide, language)
         elif own and own.rasa_text:
             language = message_language("", self.conversations.get(event["psid"]), language)
             answer = self.rasa.send(event["psid"], own.rasa_text, {"language": language})

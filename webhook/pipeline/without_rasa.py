@@ -37,6 +37,7 @@ class Answer:
 
     messages: list[dict[str, Any]] | None = None
     rasa_text: str = ""
+    guide: tuple[str, str] | None = None  # (tree, step) of guided steps to start
 
 
 @dataclass
@@ -108,7 +109,7 @@ class WithoutRasa:
             self.conversations.update(psid, chosen_language=start.language)
             language = start.language
         first = opening(start, language, self.content)
-        return Answer(first.answer) if first.answer else Answer(rasa_text=first.payload)
+        return Answer(first.answer, first.payload, first.guide)
 
     def _attachment(self, event: dict[str, Any], language: str) -> Answer | None:
         if event.get("sticker_id") in THUMBS_UP_STICKERS:

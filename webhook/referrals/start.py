@@ -14,6 +14,7 @@ from webhook.content.model import Content
 from webhook.referrals.store import Start
 
 GREETING = "/greet"
+GUIDE_PREFIX = "guide_"  # a tree's first step is named guide_<tree> (webhook/guides/tree.py)
 SCAM_CHECK_PAYLOAD = "/scam_check"
 
 
@@ -23,6 +24,7 @@ class Opening:
 
     answer: list[dict[str, Any]] | None = None
     payload: str = ""
+    guide: tuple[str, str] | None = None  # (tree, step) of guided steps to start
 
 
 def referral_of(event: dict[str, Any]) -> dict[str, str] | None:
@@ -40,5 +42,5 @@ def opening(start: Start | None, language: str, content: Content) -> Opening:
     if start.kind == "language":
         return Opening(answer=[content.reply("utter_greet", language)])
     if start.kind == "guide":
-        return Opening(payload=f'/guide{{"to": "{start.target}"}}')
+        return Opening(guide=(start.target.removeprefix(GUIDE_PREFIX), start.target))
     return Opening(payload=SCAM_CHECK_PAYLOAD)
