@@ -54,3 +54,4 @@ class Chat:
 @pytest.fixture
 def chat(stack):
     return Chat(stack.rasa_url)
+

@@ -109,7 +109,7 @@ def test_an_edit_is_recorded_as_an_edit_and_not_answered(fb, db):
     assert len(fb.sent_messages(user)) == sent
 
 
-def test_a_feedback_round_and_a_reaction_are_counted(fb, db):
+def test_a_feedback_round_and_a_reaction_are_counted(fb, db, feedback_on):
     store = FeedbackStore(db)
     user = fb.new_user()
 

@@ -54,7 +54,7 @@ def test_openings():
     content = Content()
     assert opening(None, "km", content).payload == GREETING
     assert opening(Start("a", "answer", "utter_scam_check"), "en", content).answer == [
-        {"text": "utter_scam_check:en"}]
+        {"text": "utter_scam_check:en"}, {"custom": {"response": "utter_scam_check"}}]
     assert opening(Start("a", "language", language="en"), "en", content).answer == [
         {"text": "utter_greet:en"}]
     assert opening(Start("a", "guide", "guide_hacked_account"), "km", content).guide == \

@@ -196,6 +196,7 @@ class Handler:
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         language = message_language(_typed(event), state, self._default_language())
         own = self.own.answer(event, language)
+        language = own.language if own and own.language else language
         if own and own.messages is not None:
             answer = own.messages
         elif own and own.guide and self.guides:

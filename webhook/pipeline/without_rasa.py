@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -38,6 +39,7 @@ class Answer:
     messages: list[dict[str, Any]] | None = None
     rasa_text: str = ""
     guide: tuple[str, str] | None = None  # (tree, step) of guided steps to start
+    language: str = ""  # the language the answer is in, when the worker chose it
 
 
 @dataclass
@@ -48,6 +50,9 @@ class WithoutRasa:
     content: Content
     conversations: Conversations
     transcript: Transcript
+    # FEEDBACK_QUESTION=off: never ask "Did this help?" (reactions still count)
+    ask_feedback: bool = field(
+        default_factory=lambda: os.environ.get("FEEDBACK_QUESTION", "on") != "off")
 
     def __post_init__(self) -> None:
         self.referrals = Referrals(self.client)
@@ -83,7 +88,7 @@ class WithoutRasa:
         if not answer:
             return messages, ""
         self.feedback.count(answer, language, "shown")
-        if commands or not self.feedback.ask_once_today(psid):
+        if commands or not self.ask_feedback or not self.feedback.ask_once_today(psid):
             return messages, answer
         return feedback.with_question(messages, answer, language, self.content), answer
 
@@ -109,7 +114,7 @@ class WithoutRasa:
             self.conversations.update(psid, chosen_language=start.language)
             language = start.language
         first = opening(start, language, self.content)
-        return Answer(first.answer, first.payload, first.guide)
+        return Answer(first.answer, first.payload, first.guide, language)
 
     def _attachment(self, event: dict[str, Any], language: str) -> Answer | None:
         if event.get("sticker_id") in THUMBS_UP_STICKERS:

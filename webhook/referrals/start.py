@@ -37,8 +37,9 @@ def opening(start: Start | None, language: str, content: Content) -> Opening:
     """How the conversation starts for `start` (None: an unknown or missing ref)."""
     if start is None:
         return Opening(payload=GREETING)
-    if start.kind == "answer":
-        return Opening(answer=[content.reply(start.target, language)])
+    if start.kind == "answer":  # named as /nlg names answers, so it can be rated
+        return Opening(answer=[content.reply(start.target, language),
+                               {"custom": {"response": start.target}}])
     if start.kind == "language":
         return Opening(answer=[content.reply("utter_greet", language)])
     if start.kind == "guide":
