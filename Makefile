@@ -22,7 +22,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack audit content-export content-import prometheus-deps test-alerts test-deploy
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps ocr-deps test-stack audit content-export content-import prometheus-deps test-alerts test-deploy
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -49,7 +49,7 @@ train: $(STAMP)
 	@echo "==> model (trains only when training data, rules, domain, config or components changed)"
 	@$(PY) -m bot.train
 
-run: train
+run: train ocr-deps
 	@echo "==> starting the whole stack (Ctrl-C stops it)"
 	@$(PY) -m webhook.devstack
 
@@ -114,7 +114,7 @@ test-unit: $(STAMP)
 	@echo "==> unit tests"
 	@$(PY) -m pytest tests/unit -q
 
-test-integration: train
+test-integration: train ocr-deps
 	@echo "==> integration tests (real Redis, real Rasa server with the trained model)"
 	@$(PY) -m pytest tests/integration -q
 
@@ -132,11 +132,19 @@ browser-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-khmeros; fi
 
-test-browser: train browser-deps
+# The scam check reads screenshots with Tesseract (Khmer and English), from Debian's packages.
+ocr-deps:
+	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx khm; then \
+	  echo "==> installing Tesseract with Khmer for the scam check (apt-get install tesseract-ocr tesseract-ocr-khm)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-khm; fi
+
+test-browser: train browser-deps ocr-deps
 	@echo "==> browser tests (the Messenger simulator in headless Chromium, against the real stack)"
 	@$(PY) -m pytest tests/browser -q
 
-test-stack: train browser-deps
+test-stack: train browser-deps ocr-deps
 	@echo "==> integration and browser tests, one running stack (real Redis, Rasa, workers, Chromium)"
 	@$(PY) -m pytest tests/integration tests/browser -q
 
@@ -170,7 +178,7 @@ test-deploy: $(K8S_VENV)/.installed
 test: lint audit content-check validate test-alerts test-deploy test-unit test-stack test-stories
 	@echo "==> all tests passed"
 
-bench: train
+bench: train browser-deps ocr-deps
 	@echo "==> benchmarks (cross-validation, held-out evaluation, latency, memory); see docs/benchmarks.md"
 	@$(PY) -m tests.bench.run
 

@@ -26,6 +26,10 @@ from webhook.pipeline.handler import Handler
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
 from webhook.redis_connect import connect
+from webhook.scamcheck.conversation import CheckerSource
+from webhook.scamcheck.fetch import allowed_hosts
+from webhook.scamcheck.images import ImageChecks
+from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger("webhook.worker")
 
@@ -45,6 +49,7 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         guides=Walker(content, Positions(client, services.retention_seconds()),
                       handoffs.conversations),
     )
+    handler.scam_turns = scam_turns(settings, client, content, handler)
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
     worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
@@ -56,6 +61,16 @@ def alive_on_this_host(client: redis.Redis, within_seconds: float = 30.0) -> boo
     prefix = f"{socket.gethostname()}-".encode()
     recent = client.zrangebyscore(keys.workers(), time.time() - within_seconds, "+inf")
     return any(name.startswith(prefix) for name in recent)
+
+
+def scam_turns(settings: dict[str, Any], client: redis.Redis, content: Any,
+               handler: Handler) -> ScamCheckTurns:
+    """The scam check's turns: pictures are read beside the loop and answered when ready."""
+    source = CheckerSource(content, client)
+    hosts = allowed_hosts(settings["GRAPH_API_URL"], config.is_production(settings))
+    images = ImageChecks(source, client, handler.send_later, hosts,
+                         workers=int(os.environ.get("SCAMCHECK_OCR_THREADS", "1")))
+    return ScamCheckTurns(client, handler.conversations, source, images)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,8 @@ from tests.bench import (
     handoff,
     messenger,
     nlu_eval,
+    scamcheck,
+    scamcheck_ocr,
     serving,
 )
 from tests.resilience import faults, load, replicas
@@ -75,6 +77,10 @@ def main() -> int:
     with contextlib.redirect_stdout(io.StringIO()):
         guided = guides.main()
     print(json.dumps(guided, indent=1))
+    print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
+    scamcheck.main()
+    print("\nScam check: reading screenshots")
+    scamcheck_ocr.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])

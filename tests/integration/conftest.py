@@ -11,6 +11,19 @@ from tests.integration.messenger_client import Messenger
 
 
 @pytest.fixture
+def fb(stack):
+    """Signed webhook deliveries to the stack and what the Graph stand-in received."""
+    from tests.integration.messenger_client import Messenger
+
+    return Messenger(stack)
+
+
+@pytest.fixture
+def db(stack):
+    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+@pytest.fixture
 def redis_client(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 

@@ -4,10 +4,8 @@ import json
 import time
 
 import pytest
-import redis
 import requests
 
-from tests.integration.messenger_client import Messenger
 from tests.integration.test_conversations import expected_text
 from webhook import keys
 from webhook.simulator import payloads
@@ -15,16 +13,6 @@ from webhook.simulator import payloads
 
 def bubbles(name: str, language: str = "en") -> list[str]:
     return expected_text(name, language).split("\n\n")
-
-
-@pytest.fixture
-def fb(stack):
-    return Messenger(stack)
-
-
-@pytest.fixture
-def db(stack):
-    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
 
 def transcript(db, psid):
@@ -73,7 +61,7 @@ def test_khmer_is_answered_in_khmer_and_recorded_in_the_transcript(fb, db):
         (lambda u: payloads.postback(u, "Main menu", "/help"), "utter_menu"),
         (lambda u: payloads.postback(u, "Get Started", "GET_STARTED"), "utter_greet"),
         (lambda u: payloads.postback(u, "Old button", "SOMETHING_OLD"), "utter_menu"),
-        (lambda u: payloads.attachment(u, "image"), "utter_attachment"),
+        (lambda u: payloads.attachment(u, "image"), "utter_scamcheck_picture_offer"),
         (lambda u: payloads.attachment(u, "image", sticker_id=369239263222822),
          "utter_attachment"),
         (lambda u: payloads.attachment(u, "location"), "utter_attachment"),

@@ -32,6 +32,7 @@ ACTIONS = (
     "delete_data",
     "content_publish", "content_restore", "examples_assigned", "questions_dismissed",
     "referral_set", "referral_deleted",
+    "scam_alert_saved", "scam_alert_restored",
 )
 STREAM_MAX_ENTRIES = 100_000
 MAX_DETAIL_LENGTH = 64

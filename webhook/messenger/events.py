@@ -1,9 +1,10 @@
 """Turn a Messenger webhook body into the small, flat events the worker handles.
 
-Only what the worker needs is kept (no profile data, no attachment URLs): the kind, who, when,
-the message id, the text or payload, attachment types, and what people share on purpose: the
-URL and title of a shared link or post (to check it for scams), a referral's `ref` (which
-campaign link, QR code or advert opened the chat), reactions to our messages and edits.
+Only what the worker needs is kept (no profile data, no attachment URLs except a single
+picture's, which the scam check may read): the kind, who, when, the message id, the text or
+payload, attachment types, and what people share on purpose: the URL and title of a shared
+link or post (to check it for scams), a referral's `ref` (which campaign link, QR code or
+advert opened the chat), reactions to our messages and edits.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
             found["shared"] = shared
         if sticker:
             found["sticker_id"] = str(sticker)
-        return found
+        image = _image_url(attachments) if kinds == ["image"] else ""
+        return {**found, "image_url": image} if image else found
     if content["text"]:
         return {**content, "kind": "text"}
     return {**content, "kind": "unknown", "fields": sorted(message)[:5]}
@@ -169,6 +171,11 @@ def _link(url: str, title: Any) -> dict[str, str]:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+def _image_url(attachments: list[Any]) -> str:
+    """The first picture's CDN address: the scam check reads screenshots (never kept)."""
+    payload = attachments[0].get("payload") if isinstance(attachments[0], dict) else None
+    url = payload.get("url") if isinstance(payload, dict) else None
+    return _text(url)[:2000] if isinstance(url, str) else ""
 
 
 def _id(party: Any) -> str:

@@ -8,6 +8,7 @@ from webhook.content.render import to_nlg_reply
 from webhook.insights import hooks as insights
 from webhook.nlg.handoff_reason import handoff_reason
 from webhook.nlg.language_choice import answer_language
+from webhook.scamcheck.conversation import CheckerSource, nlg_answer
 
 bp = Blueprint("nlg", __name__)
 
@@ -28,9 +29,20 @@ def generate():  # noqa: ANN201 - a Flask view
     if language not in response.versions:
         language = next(iter(response.versions))
     reply = to_nlg_reply(response, language, settings)
+    reply = _scam_check(body["response"], tracker, language) or reply
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
     reply.setdefault("custom", {"response": body["response"]})  # which answer (feedback)
     insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
                        language, reply)
     return jsonify(reply)
+
+
+def _scam_check(name: str, tracker: dict, language: str) -> dict | None:
+    """A quoted message understood as scam_check is checked at once (webhook.scamcheck)."""
+    client = current_app.extensions.get("redis")
+    source = current_app.extensions.get("scamcheck")
+    if source is None:
+        source = current_app.extensions["scamcheck"] = CheckerSource(
+            current_app.extensions["content_store"], client)
+    return nlg_answer(name, tracker, language, source, client)

@@ -34,6 +34,7 @@ from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
 from webhook.pipeline.without_rasa import WithoutRasa
 from webhook.privacy.redact import redact
+from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment", "referral")
@@ -67,6 +68,7 @@ class Handler:
     rasa_patience_seconds: float = 15.0
     rate_limit: RateLimit | None = None
     guides: Walker | None = None
+    scam_turns: ScamCheckTurns | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -195,19 +197,13 @@ class Handler:
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         language = message_language(_typed(event), state, self._default_language())
-        own = self.own.answer(event, language)
-        language = own.language if own and own.language else language
-        if own and own.messages is not None:
-            answer = own.messages
-        elif own and own.guide and self.guides:
-            answer = self.guides.start(event["psid"], *own.guide, language)
-        elif own and own.rasa_text:
-            language = message_language("", self.conversations.get(event["psid"]), language)
-            answer = self.rasa.send(event["psid"], own.rasa_text, {"language": language})
-        elif event["kind"] == "attachment":
+        answer, event, language = self._worker_answer(event, language)
+        if answer is None:
+            answer = self._scam_answer(event, state, language)
+        if answer is None and event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
-        else:
+        if answer is None:
             answer = self._answer(event, language)
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
@@ -216,6 +212,26 @@ class Handler:
                                                 event["psid"], language, rendered.commands)
         return {"messages": messages, "commands": rendered.commands, "language": language,
                 "answer": topic}
+
+    def _worker_answer(self, event: dict[str, Any], language: str
+                       ) -> tuple[list[dict[str, Any]] | None, dict[str, Any], str]:
+        """The worker's own answer (webhook.pipeline.without_rasa), if any, and the event and
+        language to go on with: a campaign link can stand for a tapped payload."""
+        own = self.own.answer(event, language)
+        if own is None:
+            return None, event, language
+        language = own.language or language
+        if own.rasa_text:
+            return None, {**event, "kind": "postback", "payload": own.rasa_text}, language
+        if own.guide and self.guides:
+            return self.guides.start(event["psid"], *own.guide, language), event, language
+        if own.check_text and self.scam_turns:
+            return self.scam_turns.check_text(own.check_text, language), event, language
+        return own.messages, event, language
+
+    def _scam_answer(self, event: dict[str, Any], state: dict[str, str],
+                     language: str) -> list[dict[str, Any]] | None:
+        return self.scam_turns.answer(event, state, language) if self.scam_turns else None
 
     def _answer(self, event: dict[str, Any], language: str) -> list[dict[str, Any]]:
         """Rasa's answer, or the guided steps' (webhook.guides) when the event is a step."""
@@ -284,6 +300,10 @@ class Handler:
                                                self.conversations)
                 self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
+
+    def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
+        """Send an answer that was ready only after the turn (a picture's scam check)."""
+        self._send_follow_up(psid, render(answer).messages, language)
 
     def _send_follow_up(self, psid: str, messages: list[dict[str, Any]], language: str) -> None:
         try:

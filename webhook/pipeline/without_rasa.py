@@ -40,6 +40,7 @@ class Answer:
     rasa_text: str = ""
     guide: tuple[str, str] | None = None  # (tree, step) of guided steps to start
     language: str = ""  # the language the answer is in, when the worker chose it
+    check_text: str = ""  # a shared link or post, for the scam check
 
 
 @dataclass
@@ -120,7 +121,8 @@ class WithoutRasa:
         if event.get("sticker_id") in THUMBS_UP_STICKERS:
             return Answer(rasa_text="/thank")
         if event.get("shared"):
-            return Answer([self.content.reply(SHARED_LINK, language)])
+            shared = "\n".join(f"{link['title']}\n{link['url']}" for link in event["shared"])
+            return Answer([self.content.reply(SHARED_LINK, language)], check_text=shared)
         return None
 
     def _keep_missing(self, event: dict[str, Any], language: str) -> None:

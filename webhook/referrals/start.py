@@ -15,7 +15,7 @@ from webhook.referrals.store import Start
 
 GREETING = "/greet"
 GUIDE_PREFIX = "guide_"  # a tree's first step is named guide_<tree> (webhook/guides/tree.py)
-SCAM_CHECK_PAYLOAD = "/scam_check"
+SCAM_CHECK_PAYLOAD = '/scam_check{"check": "message"}'  # the scam check's own button
 
 
 @dataclass(frozen=True)
