@@ -80,7 +80,10 @@ def test_a_shared_link_is_read_not_refused_and_a_thumbs_up_is_thanks(fb):
     fb.deliver(payloads.shared_link(user, "https://acleda-verify.example/login",
                                     "ACLEDA Bank - verify your account"))
     said = texts(fb, user, 1)
-    assert said[0] in {first_bubble("utter_shared_link", lang) for lang in ("km", "en")}
+    assert not any("can't look at photos" in text or "មិនទាន់អាចមើលរូបថត" in text
+                   for text in said)
+    assert any("ACLEDA Bank - verify" in text for text in texts(fb, user, 2))  # the scam check
+    said = fb.texts(user)
     fb.deliver(payloads.attachment(user, "image", sticker_id=369239263222822))
     fb.wait_for(user, len(said) + 1)
     assert any(text.startswith(first_bubble("utter_thank", lang)[:20])
