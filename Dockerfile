@@ -13,7 +13,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr t
 
 WORKDIR /app
 COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+# Exactly the lock's files, hash-checked; build tools first (see the Makefile's BUILD_TOOLS).
+RUN sed -n '/^\(pip\|setuptools\|wheel\)==/,/[^\\]$/p' requirements.lock > /tmp/build-tools.lock \
+ && pip install --no-cache-dir --require-hashes --no-deps -r /tmp/build-tools.lock \
+ && pip install --no-cache-dir --require-hashes --no-deps --no-build-isolation -r requirements.lock \
+ && rm /tmp/build-tools.lock
 
 COPY pyproject.toml ./
 COPY bot ./bot
