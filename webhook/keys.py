@@ -238,6 +238,10 @@ def feedback_missing(psid: str) -> str:
     """Set after a 👎: the user's next message says what was missing (expires soon)."""
     return f"{PREFIX}:fb:missing:{psid}"
 
+def error_counts() -> str:
+    """Hash: error kind (e.g. `no_answer`) → how many since the start (webhook.insights.errors)."""
+    return f"{PREFIX}:errors"
+
 
 def guide_position(psid: str) -> str:
     """Where a user is in guided steps: the tree, the steps taken and the answers given

@@ -23,6 +23,7 @@ from tests.bench import (
     cross_validation,
     guides,
     handoff,
+    long_conversation,
     messenger,
     nlu_eval,
     scamcheck,
@@ -77,6 +78,8 @@ def main() -> int:
     with contextlib.redirect_stdout(io.StringIO()):
         guided = guides.main()
     print(json.dumps(guided, indent=1))
+    print("\nLong conversations (docs/benchmarks.md section 9):")
+    print(json.dumps(long_conversation.main(), indent=1))
     print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
     scamcheck.main()
     print("\nScam check: reading screenshots")

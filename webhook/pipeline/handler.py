@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from bot.language import detect
-from webhook import keys
+from webhook import keys, metrics
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
@@ -42,6 +42,7 @@ RECORDED_ONLY = ("reaction", "edit")
 GET_STARTED = "GET_STARTED"
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
+FALLBACK = "utter_fallback"  # the menu and "talk to a person"
 SENT_MID_TTL = 86400
 
 
@@ -233,12 +234,22 @@ class Handler:
                      language: str) -> list[dict[str, Any]] | None:
         return self.scam_turns.answer(event, state, language) if self.scam_turns else None
 
+    def _no_answer(self, psid: str, language: str) -> dict[str, Any]:
+        """Rasa answered nothing (an action failed, /nlg refused): never a silent turn. The
+        fallback offers the menu and a person; it is sent and recorded like any answer."""
+        log.error("rasa gave no answer; sending the fallback", extra={"user": user_ref(psid)})
+        insights.no_answer(self.client)
+        metrics.SILENT_TURNS.inc()  # alerts: deploy/prometheus/alerts.yml
+        return self.content.reply(FALLBACK, language)
+
     def _answer(self, event: dict[str, Any], language: str) -> list[dict[str, Any]]:
         """Rasa's answer, or the guided steps' (webhook.guides) when the event is a step."""
         guided = self.guides.before_rasa(event, language) if self.guides else None
         if guided is not None:
             return guided
         answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+        if not answer:
+            answer = [self._no_answer(event["psid"], language)]
         if self.guides is None:
             return answer
         return self.guides.after_rasa(event["psid"], answer, language, event["kind"] == "text")
