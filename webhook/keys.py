@@ -43,6 +43,11 @@ def inbox_entry(shard: int, entry_id: str) -> str:
     return f"{shard}:{entry_id}"
 
 
+def entry_id_of(inbox_entry_id: str) -> str:
+    """The stream id part of an `inbox_entry` id."""
+    return inbox_entry_id.split(":", 1)[1]
+
+
 def reply_progress(entry: str) -> str:
     """The rendered reply of an inbox entry (see inbox_entry) and how much of it was sent."""
     return f"{PREFIX}:reply:{entry}"
@@ -241,6 +246,10 @@ def feedback_missing(psid: str) -> str:
 def error_counts() -> str:
     """Hash: error kind (e.g. `no_answer`) → how many since the start (webhook.insights.errors)."""
     return f"{PREFIX}:errors"
+
+def burst_window_override() -> str:
+    """The quiet window of bursts (seconds) tests set outside production (see bursts.py)."""
+    return f"{PREFIX}:test-burst-window"
 
 
 def guide_position(psid: str) -> str:

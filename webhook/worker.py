@@ -22,6 +22,7 @@ from webhook.guides.walker import Walker
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline import rasa_client
+from webhook.pipeline.bursts import BurstWindow
 from webhook.pipeline.handler import Handler
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
@@ -32,6 +33,7 @@ from webhook.scamcheck.images import ImageChecks
 from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger("webhook.worker")
+DEFAULT_WINDOW_S = 3.0  # quiet window of bursts, chosen in docs/benchmarks.md 10
 
 
 def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
@@ -50,7 +52,10 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
                       handoffs.conversations),
     )
     handler.scam_turns = scam_turns(settings, client, content, handler)
-    worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
+    window = BurstWindow(float(os.environ.get("BURST_WINDOW_SECONDS", str(DEFAULT_WINDOW_S))),
+                         client, adjustable=not config.is_production(settings))
+    worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name,
+                    window=window)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
     worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
     return worker

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
 from tests.bench import (
+    bursts,
     content_publish,
     cross_validation,
     guides,
@@ -74,6 +75,8 @@ def main() -> int:
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
+    print("\nBursts of short messages (its section of docs/benchmarks.md is rewritten):")
+    bursts.main(["--write"])
     print("\nGuided steps: turns to the steps, step turn vs plain turn:")
     with contextlib.redirect_stdout(io.StringIO()):
         guided = guides.main()

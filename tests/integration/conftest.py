@@ -8,6 +8,7 @@ import redis
 import requests
 
 from tests.integration.messenger_client import Messenger
+from webhook.pipeline.bursts import BurstWindow
 
 
 @pytest.fixture
@@ -21,6 +22,15 @@ def fb(stack):
 @pytest.fixture
 def db(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+@pytest.fixture
+def burst_window(stack):
+    """Set the workers' burst window for one test (seconds; 0 turns joining off); the
+    stack's own (tests/conftest.py) comes back after."""
+    window = BurstWindow(0.0, redis.Redis.from_url(stack.redis_url), adjustable=True)
+    yield window.set
+    window.set(None)
 
 
 @pytest.fixture

@@ -107,8 +107,10 @@ def test_a_redelivered_message_is_answered_once(fb):
 
 def test_a_batch_of_several_entries_and_users_is_answered_in_full(fb):
     a, b = fb.new_user(), fb.new_user()
-    fb.deliver(payloads.text(a, "hello"), payloads.text(b, "thank you"),
-               payloads.text(a, "what are digital rights"), entries=2)
+    written = payloads.now_ms() - 60_000  # a minute apart, delivered together: not one burst
+    fb.deliver(payloads.text(a, "hello", timestamp=written), payloads.text(b, "thank you"),
+               payloads.text(a, "what are digital rights", timestamp=written + 60_000),
+               entries=2)
     fb.wait_for(a, len(bubbles("utter_greet")) + len(bubbles("utter_digital_rights")))
     fb.wait_for(b, len(bubbles("utter_thank")))
     assert fb.texts(a) == bubbles("utter_greet") + bubbles("utter_digital_rights")
@@ -155,8 +157,9 @@ def test_messages_of_one_user_are_answered_in_order(fb):
                                            "utter_password_strong"),
                 ("thank you", "utter_thank"), ("what are digital rights", "utter_digital_rights"),
                 ("is this message a scam", "utter_scam_check"), ("bye", "utter_goodbye")]
-    for index, (text, _) in enumerate(sequence):
-        fb.deliver(payloads.text(user, text, timestamp=payloads.now_ms() + index))
+    written = payloads.now_ms() - 60_000
+    for index, (text, _) in enumerate(sequence):  # written 10 s apart: separate messages
+        fb.deliver(payloads.text(user, text, timestamp=written + 10_000 * index))
     expected = [bubble for _, name in sequence for bubble in bubbles(name)]
     fb.wait_for(user, len(expected))
     assert fb.texts(user) == expected

@@ -27,19 +27,25 @@ from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
+from webhook.pipeline.message import (
+    joined,
+    rasa_text,
+    shown,
+    shown_event,
+    typed,
+    with_secrets_masked,
+)
 from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
 from webhook.pipeline.without_rasa import WithoutRasa
-from webhook.privacy.redact import redact
 from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment", "referral")
 RECORDED_ONLY = ("reaction", "edit")
-GET_STARTED = "GET_STARTED"
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
 FALLBACK = "utter_fallback"  # the menu and "talk to a person"
@@ -125,13 +131,24 @@ class Handler:
             self.handoffs.page_inbox_took(psid)
 
     def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
-        event = _with_secrets_masked(event)
+        return self.answer([(entry_id, event)])
+
+    def may_hold(self, event: dict[str, Any]) -> bool:
+        """True when the bot answers this user now, so a burst of theirs may be held (a user
+        waiting for or talking with a person is never held: their messages go on at once)."""
+        return self._bot_may_answer(event, self.conversations.get(event["psid"]))
+
+    def answer(self, fragments: list[tuple[str, dict[str, Any]]]) -> Outcome:
+        """Answer one user message, or a burst of text fragments joined into one (entry ids
+        and events, in order): each fragment recorded as written, the joined text answered
+        once; the burst's progress is kept on its first entry."""
+        event, recorded = joined([fragment for _, fragment in fragments])
         psid = event["psid"]
-        progress = ReplyProgress(self.client, entry_id)
-        state = self.conversations.get(psid)
-        if not progress.flag("recorded"):
-            self._record_user(event, progress)
-            state = self.conversations.get(psid)
+        progresses = [ReplyProgress(self.client, entry) for entry, _ in fragments]
+        for fragment, progress in zip(recorded, progresses, strict=True):
+            if not progress.flag("recorded"):
+                self._record_user(fragment, progress)
+        progress, state = progresses[0], self.conversations.get(psid)
         if event.get("standby") or not self._bot_may_answer(event, state):
             self.handoffs.user_wrote(psid)
             return Outcome.DONE  # a person is answering or about to: the bot stays silent
@@ -142,18 +159,23 @@ class Handler:
                 return Outcome.DONE  # over the limit: recorded above, not answered
             if verdict is Verdict.NOTICE:
                 plan = self._notice_plan("utter_rate_limited", event, state)
-                progress.set_plan(plan)
         if plan is None:
-            if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
-                self._actions.submit(self._typing, psid)  # shown while Rasa thinks
             try:
-                plan = self._plan(event, state)
+                plan = self._planned(event, state)
             except RasaUnavailable:
                 return self._rasa_down(event, state, progress)
-            progress.set_plan(plan)
-            if state.get("handoff_reason") == RASA_DOWN:
-                self.handoffs.cancel(psid)  # Rasa is back before a person took the case
+        if progress.plan() is None:
+            progress.set_plan({**plan, "members": [entry for entry, _ in fragments]})
         return self._deliver(psid, plan, progress)
+
+    def _planned(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
+        """Rasa's answer rendered (the typing indicator shown meanwhile)."""
+        if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
+            self._actions.submit(self._typing, event["psid"])  # shown while Rasa thinks
+        plan = self._plan(event, state)
+        if state.get("handoff_reason") == RASA_DOWN:
+            self.handoffs.cancel(event["psid"])  # Rasa is back before a person took the case
+        return plan
 
     def _rate_verdict(self, psid: str, progress: ReplyProgress) -> Verdict:
         """Counted once per entry: one retried while Rasa is down keeps its place."""
@@ -167,7 +189,7 @@ class Handler:
     def _notice_plan(self, name: str, event: dict[str, Any],
                      state: dict[str, str]) -> dict[str, Any]:
         """A plan of one system answer (a notice) in the user's language, with no commands."""
-        language = message_language(_typed(event), state, self._default_language())
+        language = message_language(typed(event), state, self._default_language())
         rendered = render([self.content.reply(name, language)])
         return {"messages": rendered.messages, "commands": [], "language": language}
 
@@ -182,8 +204,8 @@ class Handler:
 
     def _record_user(self, event: dict[str, Any], progress: ReplyProgress) -> None:
         psid, text = event["psid"], event.get("text") or ""
-        shown = text or _shown_event(event)
-        detection = detect(_typed(event))
+        shown = text or shown_event(event)
+        detection = detect(typed(event))
         chosen = chosen_language(event.get("payload", ""))
         self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
         if chosen:
@@ -197,7 +219,7 @@ class Handler:
         self.own.opened_by(event)
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
-        language = message_language(_typed(event), state, self._default_language())
+        language = message_language(typed(event), state, self._default_language())
         answer, event, language = self._worker_answer(event, language)
         if answer is None:
             answer = self._scam_answer(event, state, language)
@@ -247,7 +269,7 @@ class Handler:
         guided = self.guides.before_rasa(event, language) if self.guides else None
         if guided is not None:
             return guided
-        answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+        answer = self.rasa.send(event["psid"], rasa_text(event), {"language": language})
         if not answer:
             answer = [self._no_answer(event["psid"], language)]
         if self.guides is None:
@@ -273,7 +295,7 @@ class Handler:
         if event.get("kind") not in USER_KINDS or event.get("standby") \
                 or waited_s < self.rasa_patience_seconds:
             return
-        event = _with_secrets_masked(event)
+        event = with_secrets_masked(event)
         progress = ReplyProgress(self.client, entry)
         if not progress.flag("recorded"):
             self._record_user(event, progress)
@@ -326,7 +348,7 @@ class Handler:
                   progress: ReplyProgress | None = None, answer: str = "") -> None:
         for message in messages:
             mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
-            until_written(self._record_sent, psid, mid, _shown(message), language, progress,
+            until_written(self._record_sent, psid, mid, shown(message), language, progress,
                           answer)
 
     def _record_sent(self, psid: str, mid: str, shown: str, language: str,
@@ -346,46 +368,3 @@ class Handler:
         except PermanentSendError as error:
             self.conversations.update(psid, last_send_error=error.code,
                                       last_send_error_at=int(time.time()))
-
-
-def _with_secrets_masked(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with codes, passwords and card numbers masked in what the user typed: the
-    transcript, the console and Rasa only ever see the masked text."""
-    if event["kind"] != "text" or not event.get("text"):
-        return event
-    masked = redact(event["text"])
-    if not masked.found:
-        return event
-    return {**event, "text": masked.text, "secrets": sorted(masked.found)}
-
-
-def _typed(event: dict[str, Any]) -> str:
-    """What the user wrote themselves: a tapped button's title says nothing of their language."""
-    return event.get("text") or "" if event["kind"] == "text" else ""
-
-
-def _rasa_text(event: dict[str, Any]) -> str:
-    """What Rasa is told: typed text, or a tapped payload (unknown payloads show the menu)."""
-    if event["kind"] == "text":
-        return event["text"]
-    payload = event.get("payload") or ""
-    if payload == GET_STARTED:
-        return "/greet"
-    return payload if payload.startswith("/") else "/help"
-
-
-def _shown_event(event: dict[str, Any]) -> str:
-    """How a message without text appears in the transcript."""
-    if event["kind"] == "referral":
-        return f"[opened the chat from {event['referral'].get('ref') or 'a link'}]"
-    shared = [link["url"] for link in event.get("shared", [])]
-    if shared:
-        return "[shared " + ", ".join(shared) + "]"
-    return f"[{', '.join(event.get('attachments', ['attachment']))}]"
-
-
-def _shown(message: dict[str, Any]) -> str:
-    if "text" in message:
-        return message["text"]
-    payload = message.get("attachment", {}).get("payload", {})
-    return payload.get("text") or f"[{message.get('attachment', {}).get('type', 'message')}]"
