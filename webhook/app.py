@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from webhook.insights import views as insights
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
+    from webhook.referrals import views as referrals
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
@@ -63,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(referrals.bp)
     app.register_blueprint(scam_alerts.bp)
     auth.init_app(app)
     if config.is_development(app.config):

@@ -270,6 +270,30 @@ def training_examples() -> str:
     return f"{PREFIX}:insights:examples"
 
 
+def referral_starts() -> str:
+    """Where each campaign `ref` (link, QR code, advert) starts a conversation (a hash)."""
+    return f"{PREFIX}:ref:starts"
+
+
+def referral_counts(day: str) -> str:
+    """How many conversations each `ref` opened on a day (a hash; no user ids)."""
+    return f"{PREFIX}:ref:count:{day}"
+
+
+def feedback_counts(day: str) -> str:
+    """Per answer and language, how often it was shown and rated on a day (a hash)."""
+    return f"{PREFIX}:fb:count:{day}"
+
+
+def feedback_asked(psid: str) -> str:
+    """Set when a user was asked "Did this help?" (expires at the end of the day)."""
+    return f"{PREFIX}:fb:asked:{psid}"
+
+
+def feedback_missing(psid: str) -> str:
+    """Set after a 👎: the user's next message says what was missing (expires soon)."""
+    return f"{PREFIX}:fb:missing:{psid}"
+
 def error_counts() -> str:
     """Hash: error kind (e.g. `no_answer`) → how many since the start (webhook.insights.errors)."""
     return f"{PREFIX}:errors"

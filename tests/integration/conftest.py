@@ -79,3 +79,4 @@ class Chat:
 @pytest.fixture
 def chat(stack):
     return Chat(stack.rasa_url, stack.rasa_auth)
+

@@ -40,6 +40,7 @@ ACTIONS = (
     "account_created", "account_disabled", "account_enabled", "password_set",
     "delete_data",
     "content_publish", "content_restore", "examples_assigned", "questions_dismissed",
+    "referral_set", "referral_deleted",
     "scam_alert_saved", "scam_alert_restored",
 )
 SIGNIN_ACTIONS = ("login_failed",)  # anyone can cause these: kept apart from the actions

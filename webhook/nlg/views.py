@@ -42,6 +42,7 @@ def generate():  # noqa: ANN201 - a Flask view
     reply = _scam_check(body["response"], tracker, language) or reply
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
+    reply.setdefault("custom", {"response": body["response"]})  # which answer (feedback)
     insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
                        language, reply)
     return jsonify(reply)

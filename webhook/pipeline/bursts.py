@@ -20,7 +20,8 @@ from webhook import keys
 
 MAX_FRAGMENTS = 10     # a burst is answered once it has this many fragments
 MAX_CHARS = 2000       # or would grow past Messenger's length of one message
-RECEIPTS = ("read", "delivery")  # order-free: handled at once, they neither join nor end a burst
+# order-free: handled at once, they neither join nor end a burst
+RECEIPTS = ("read", "delivery", "reaction")
 
 
 def stream_seconds(entry_id: str) -> float:

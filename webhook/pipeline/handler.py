@@ -27,16 +27,25 @@ from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
-from webhook.pipeline.message import joined, rasa_text, shown, typed, with_secrets_masked
+from webhook.pipeline.message import (
+    joined,
+    rasa_text,
+    shown,
+    shown_event,
+    typed,
+    with_secrets_masked,
+)
 from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
+from webhook.pipeline.without_rasa import WithoutRasa
 from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
-USER_KINDS = ("text", "quick_reply", "postback", "attachment")
+USER_KINDS = ("text", "quick_reply", "postback", "attachment", "referral")
+RECORDED_ONLY = ("reaction", "edit")
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
 FALLBACK = "utter_fallback"  # the menu and "talk to a person"
@@ -70,6 +79,9 @@ class Handler:
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
+    def __post_init__(self) -> None:
+        self.own = WithoutRasa(self.client, self.content, self.conversations, self.transcript)
+
     def handle(self, entry_id: str, event: dict[str, Any]) -> Outcome:
         """Handle one event of any kind."""
         kind, psid = event.get("kind"), event.get("psid", "")
@@ -81,6 +93,9 @@ class Handler:
             return Outcome.DONE
         if kind == "handover":
             self._handover(event)
+            return Outcome.DONE
+        if kind in RECORDED_ONLY:
+            self._recorded_only(event)
             return Outcome.DONE
         if kind not in USER_KINDS:
             log.info("skipped unknown event", extra={"kind": kind, "user": user_ref(psid)})
@@ -97,6 +112,15 @@ class Handler:
                             source="page_inbox", author="page_inbox")
         self.conversations.mark_person(psid, "page_inbox")
         self.handoffs.user_wrote(psid)
+
+    def _recorded_only(self, event: dict[str, Any]) -> None:
+        """Reactions count as feedback; an edit joins the transcript (a person sees it live)."""
+        if event["kind"] == "reaction":
+            self.own.record_reaction(event)
+            return
+        self.own.record_edit(event)
+        if self.conversations.get(event["psid"]).get("owner", BOT) != BOT:
+            self.handoffs.user_wrote(event["psid"])
 
     def _handover(self, event: dict[str, Any]) -> None:
         """Thread control moved (Page Inbox mode): to us means the bot answers again."""
@@ -180,7 +204,7 @@ class Handler:
 
     def _record_user(self, event: dict[str, Any], progress: ReplyProgress) -> None:
         psid, text = event["psid"], event.get("text") or ""
-        shown = text or f"[{', '.join(event.get('attachments', ['attachment']))}]"
+        shown = text or shown_event(event)
         detection = detect(typed(event))
         chosen = chosen_language(event.get("payload", ""))
         self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
@@ -192,22 +216,45 @@ class Handler:
         progress.mark("recorded", pipe=pipe)
         pipe.execute()
         insights.message_received(self.client, psid)
+        self.own.opened_by(event)
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         language = message_language(typed(event), state, self._default_language())
-        scam = self.scam_turns.answer(event, state, language) if self.scam_turns else None
-        if scam is not None:
-            answer = scam
-        elif event["kind"] == "attachment":
+        answer, event, language = self._worker_answer(event, language)
+        if answer is None:
+            answer = self._scam_answer(event, state, language)
+        if answer is None and event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
-        else:
+        if answer is None:
             answer = self._answer(event, language)
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
-        return {"messages": rendered.messages, "commands": rendered.commands,
-                "language": language}
+        messages, topic = self.own.after_answer(rendered.messages, rendered.responses,
+                                                event["psid"], language, rendered.commands)
+        return {"messages": messages, "commands": rendered.commands, "language": language,
+                "answer": topic}
+
+    def _worker_answer(self, event: dict[str, Any], language: str
+                       ) -> tuple[list[dict[str, Any]] | None, dict[str, Any], str]:
+        """The worker's own answer (webhook.pipeline.without_rasa), if any, and the event and
+        language to go on with: a campaign link can stand for a tapped payload."""
+        own = self.own.answer(event, language)
+        if own is None:
+            return None, event, language
+        language = own.language or language
+        if own.rasa_text:
+            return None, {**event, "kind": "postback", "payload": own.rasa_text}, language
+        if own.guide and self.guides:
+            return self.guides.start(event["psid"], *own.guide, language), event, language
+        if own.check_text and self.scam_turns:
+            return self.scam_turns.check_text(own.check_text, language), event, language
+        return own.messages, event, language
+
+    def _scam_answer(self, event: dict[str, Any], state: dict[str, str],
+                     language: str) -> list[dict[str, Any]] | None:
+        return self.scam_turns.answer(event, state, language) if self.scam_turns else None
 
     def _no_answer(self, psid: str, language: str) -> dict[str, Any]:
         """Rasa answered nothing (an action failed, /nlg refused): never a silent turn. The
@@ -269,7 +316,7 @@ class Handler:
     def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
         messages = plan["messages"][progress.sent:]
         try:
-            self._send_all(psid, messages, plan["language"], progress)
+            self._send_all(psid, messages, plan["language"], progress, plan.get("answer", ""))
         except TransientSendError as error:
             log.warning("send failed, will retry", extra={"code": error.code,
                                                           "user": user_ref(psid)})
@@ -310,16 +357,18 @@ class Handler:
             log.warning("follow-up not sent", extra={"code": error.code, "user": user_ref(psid)})
 
     def _send_all(self, psid: str, messages: list[dict[str, Any]], language: str,
-                  progress: ReplyProgress | None = None) -> None:
+                  progress: ReplyProgress | None = None, answer: str = "") -> None:
         for message in messages:
             mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
-            until_written(self._record_sent, psid, mid, shown(message), language, progress)
+            until_written(self._record_sent, psid, mid, shown(message), language, progress,
+                          answer)
 
     def _record_sent(self, psid: str, mid: str, shown: str, language: str,
-                     progress: ReplyProgress | None) -> None:
+                     progress: ReplyProgress | None, answer: str = "") -> None:
         if progress:
             progress.sent_one()  # first: it is what keeps a retry from sending it again
-        self.client.set(keys.sent_mid(mid), "1", ex=SENT_MID_TTL)
+        # our own echo is recognised by this key; its value names the answer, for reactions
+        self.client.set(keys.sent_mid(mid), answer or "1", ex=SENT_MID_TTL)
         self.transcript.add(psid, "bot", shown, language, mid=mid)
 
     def _typing(self, psid: str) -> None:

@@ -69,3 +69,13 @@ def shown(message: dict[str, Any]) -> str:
         return message["text"]
     payload = message.get("attachment", {}).get("payload", {})
     return payload.get("text") or f"[{message.get('attachment', {}).get('type', 'message')}]"
+
+
+def shown_event(event: dict[str, Any]) -> str:
+    """How a user's message without text appears in the transcript."""
+    if event["kind"] == "referral":
+        return f"[opened the chat from {event['referral'].get('ref') or 'a link'}]"
+    shared = [link["url"] for link in event.get("shared", [])]
+    if shared:
+        return "[shared " + ", ".join(shared) + "]"
+    return f"[{', '.join(event.get('attachments', ['attachment']))}]"
