@@ -187,8 +187,8 @@ def capacity_table(runs: list[Capacity], floor_ms: list[float]) -> str:
     table = markdown_table(rows, ["Rasa replicas", "messages", "s", "answered per s",
                                   "CPU cores used (busiest processes)", "all answered once"])
     return table + (f"\n\nBare Rasa turn in the same run (REST channel, one at a time): p50 "
-                    f"{percentile(floor_ms, 50):.0f} ms, p99 {percentile(floor_ms, 99):.0f} ms "
-                    f"= at most {1000 / percentile(floor_ms, 50):.0f} turns per second per "
+                    f"{percentile(floor_ms, 0.5):.0f} ms, p99 {percentile(floor_ms, 0.99):.0f} ms "
+                    f"= at most {1000 / percentile(floor_ms, 0.5):.0f} turns per second per "
                     "replica with one client.")
 
 
