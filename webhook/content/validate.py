@@ -16,7 +16,8 @@ from webhook.handoff.office_hours import schedule_problems
 
 KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data", "cancel_handoff"})
 # filled by the worker at run time, not from settings.yml
-RUNTIME_PLACEHOLDERS = frozenset({"queue_position", "wait_minutes", "next_open"})
+RUNTIME_PLACEHOLDERS = frozenset({"queue_position", "wait_minutes", "next_open",
+                                  "first_topic", "second_topic"})
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$")
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from webhook.content.render import to_nlg_reply
 from webhook.insights import hooks as insights
+from webhook.nlg.clarify_reply import clarify_reply
 from webhook.nlg.handoff_reason import handoff_reason
 from webhook.nlg.language_choice import answer_language
 
@@ -27,7 +28,11 @@ def generate():  # noqa: ANN201 - a Flask view
     language = answer_language(tracker, settings.default_language)
     if language not in response.versions:
         language = next(iter(response.versions))
-    reply = to_nlg_reply(response, language, settings)
+    reply = None
+    if body["response"] == "utter_fallback":
+        reply = clarify_reply(tracker, content, language)
+    if reply is None:
+        reply = to_nlg_reply(response, language, settings)
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
     insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
