@@ -95,7 +95,7 @@ def test_a_close_call_becomes_a_question_with_the_two_topics(client):
 def test_the_question_is_in_khmer_for_khmer_users(client):
     ranking = _ranking(("nlu_fallback", 0.3), ("scam_check", 0.3), ("scam_victim", 0.28))
     body = _nlg(client, _fallback_tracker("លុយខ្ញុំ app នោះ", ranking)).get_json()
-    assert "ឬ" in body["text"] and body["buttons"][0]["title"] == "ការឆបោក"
+    assert "ឬ" in body["text"] and body["buttons"][0]["title"] == "ការបោកប្រាស់"
 
 
 def test_a_plain_fallback_stays_a_plain_fallback(client):
