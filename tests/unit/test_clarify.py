@@ -103,3 +103,13 @@ def test_a_plain_fallback_stays_a_plain_fallback(client):
     body = _nlg(client, _fallback_tracker("asdf qwer", ranking)).get_json()
     assert not any(button["payload"] == "/greet" for button in body.get("buttons", []))
     assert "Just to be sure" not in body["text"]
+
+
+def test_the_editor_lists_a_sub_topic_answer_with_its_topic():
+    from webhook.content.completeness import editor_topic
+    from webhook.content.loader import load_responses
+
+    responses = load_responses(RESPONSES)
+    assert editor_topic("utter_scam_loan_app", responses) == responses["utter_scam_victim"].topic
+    assert editor_topic("utter_sextortion", responses) == responses["utter_online_harassment"].topic
+    assert editor_topic("utter_greet", responses) == "basics"
