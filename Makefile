@@ -22,7 +22,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack audit content-export content-import
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack audit content-export content-import prometheus-deps test-alerts test-deploy
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -140,7 +140,34 @@ test-stack: train browser-deps
 	@echo "==> integration and browser tests, one running stack (real Redis, Rasa, workers, Chromium)"
 	@$(PY) -m pytest tests/integration tests/browser -q
 
-test: lint audit content-check validate test-unit test-stack test-stories
+# Prometheus' promtool checks the alert rules and runs their unit tests (Debian's package).
+prometheus-deps:
+	@if ! command -v promtool >/dev/null 2>&1; then \
+	  echo "==> installing Prometheus (promtool) for the alert-rule tests (apt-get install prometheus)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prometheus; fi
+
+test-alerts: prometheus-deps
+	@echo "==> promtool check rules and test rules (deploy/prometheus)"
+	@promtool check rules deploy/prometheus/alerts.yml
+	@cd deploy/prometheus && promtool test rules alerts_test.yml
+
+# The Kubernetes manifests, rendered by `kubectl kustomize` and checked against the schema of
+# the Kubernetes version deploy/kubernetes/validate.py names (kubernetes-validate needs a newer
+# jsonschema than Rasa allows: its own virtualenv).
+K8S_VENV := .build/k8s-venv
+$(K8S_VENV)/.installed: deploy/kubernetes/validate-requirements.lock | $(STAMP)
+	@echo "==> installing kubernetes-validate into $(K8S_VENV)"
+	@test -x $(K8S_VENV)/bin/python || $(PY) -m venv $(K8S_VENV)
+	@$(K8S_VENV)/bin/python -m pip install --quiet -r deploy/kubernetes/validate-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@touch $@
+
+test-deploy: $(K8S_VENV)/.installed
+	@echo "==> Kubernetes manifests (kustomize build + kubernetes-validate, offline)"
+	@$(K8S_VENV)/bin/python deploy/kubernetes/validate.py
+
+test: lint audit content-check validate test-alerts test-deploy test-unit test-stack test-stories
 	@echo "==> all tests passed"
 
 bench: train

@@ -9,9 +9,13 @@ case "$1" in
       --endpoints bot/endpoints.yml --credentials bot/credentials.yml ;;
   web)
     # path only in access logs: the query of GET /webhook holds the verify token
+    # INTERNAL_PORT: a second listener for /nlg, /metrics and the probes (webhook/internal.py)
+    rm -rf "${PROMETHEUS_MULTIPROC_DIR:-/tmp/metrics}" && mkdir -p "${PROMETHEUS_MULTIPROC_DIR:-/tmp/metrics}"
     exec gunicorn --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-16}" --bind "0.0.0.0:${WEB_PORT:-8000}" \
+      ${INTERNAL_PORT:+--bind "0.0.0.0:${INTERNAL_PORT}"} --config python:webhook.gunicorn_conf \
       --access-logformat '%(m)s %(U)s %(s)s %(M)sms' "webhook:create_app()" ;;
   worker)
+    rm -rf "${PROMETHEUS_MULTIPROC_DIR:-/tmp/metrics}" && mkdir -p "${PROMETHEUS_MULTIPROC_DIR:-/tmp/metrics}"
     exec python -m webhook.worker ;;
   *)
     exec "$@" ;;

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import redis
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webhook import config, services
 from webhook.inbox import Inbox
+from webhook.redis_connect import connect
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    client = redis.Redis.from_url(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
+    client = connect(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
     content = services.content(app.config, client)
     app.extensions["content_store"] = content
     app.extensions["redis"] = client
@@ -46,7 +46,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webhook import health
+    from webhook import health, internal
     from webhook.console import audit, auth, editor, moderation
     from webhook.insights import views as insights
     from webhook.messenger import views as messenger
@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(internal.bp)
     app.register_blueprint(messenger.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(audit.bp)

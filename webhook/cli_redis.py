@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import redis
 
-from webhook import config
+from webhook import config, redis_connect
 
 MISSING = ("REDIS_URL is not set: point it at the helpline's Redis, e.g. "
            "REDIS_URL=redis://127.0.0.1:6379/0 (`make run` writes its own to .data/redis-url, "
@@ -21,7 +21,7 @@ def connect() -> redis.Redis | None:
     if not url:
         print(MISSING, file=sys.stderr)
         return None
-    return redis.Redis.from_url(url)
+    return redis_connect.connect(url)
 
 
 def unreachable(error: redis.RedisError) -> int:

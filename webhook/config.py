@@ -34,6 +34,8 @@ def from_environment() -> dict[str, Any]:
         "APP_ENV": env.get("APP_ENV", "development"),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "RASA_URL": env.get("RASA_URL", "http://127.0.0.1:5005"),
+        "RASA_URLS": env.get("RASA_URLS", ""),
+        "RASA_FAILOVER_SECONDS": float(env.get("RASA_FAILOVER_SECONDS", "10")),
         "WEB_PORT": int(env.get("WEB_PORT", "8000")),
         "RESPONSES_DIR": Path(env.get("RESPONSES_DIR", ROOT / "responses")),
         "GRAPH_API_URL": env.get("GRAPH_API_URL", DEFAULT_GRAPH_API_URL).rstrip("/"),
@@ -42,10 +44,17 @@ def from_environment() -> dict[str, Any]:
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES", str(256 * 1024))),
         "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "INTERNAL_PORT": int(env.get("INTERNAL_PORT", "0") or 0),
     }
     config["PUBLIC_WEB_URL"] = env.get("PUBLIC_WEB_URL", f"http://127.0.0.1:{config['WEB_PORT']}")
     config.update({name: env.get(name, "") for name in SECRET_NAMES})
     return config
+
+
+def rasa_urls(config: dict[str, Any]) -> list[str]:
+    """The Rasa servers: RASA_URLS (comma-separated replicas), else RASA_URL."""
+    urls = [url.strip() for url in str(config.get("RASA_URLS") or "").split(",") if url.strip()]
+    return urls or [config["RASA_URL"]]
 
 
 def is_production(config: dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ each answers, and stops them all on Ctrl-C. The tests start the same stack.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,11 +51,13 @@ class Stack:
     redis_url: str = ""
     graph_url: str = ""
     workers: int = 2
+    rasa_replicas: int = 1
     secrets: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="helpline-")))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _redis: EmbeddedRedis | None = None
+    _replica_ports: list[int] = field(default_factory=list)
 
     @property
     def web_url(self) -> str:
@@ -64,10 +67,24 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa replica's address; the first is `rasa_url`."""
+        while len(self._replica_ports) < self.rasa_replicas - 1:
+            self._replica_ports.append(free_port())
+        return [self.rasa_url] + [f"http://127.0.0.1:{port}" for port in self._replica_ports]
+
+    @staticmethod
+    def rasa_name(index: int) -> str:
+        """The process name of a Rasa replica: rasa, rasa-2, rasa-3..."""
+        return "rasa" if index == 0 else f"rasa-{index + 1}"
+
     def start(self, log_dir: Path | None = None) -> Stack:
         """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
         answers), then the workers."""
         self._start_redis()
+        shutil.rmtree(self._metrics_dir(), ignore_errors=True)
+        self._metrics_dir().mkdir(parents=True)
         self.secrets = self.secrets or _secrets()
         if not self.graph_url:
             port = free_port()
@@ -83,10 +100,19 @@ class Stack:
         return self
 
     def start_rasa(self, log_dir: Path | None = None) -> None:
-        """Start the Rasa server and wait until its model is loaded."""
-        self._spawn("rasa", self._rasa_command(), log_dir)
-        wait_for(f"{self.rasa_url}/status", "Rasa (loading the model takes about a minute)",
-                 timeout=300, ready=lambda r: bool(r.json().get("model_file")))
+        """Start every Rasa replica and wait until each has its model loaded."""
+        for index in range(len(self.rasa_urls)):
+            self.start_rasa_replica(index, log_dir, wait=False)
+        for url in self.rasa_urls:
+            _wait_for_model(url)
+
+    def start_rasa_replica(self, index: int, log_dir: Path | None = None,
+                           wait: bool = True) -> None:
+        """Start (or start again) one Rasa replica on its port."""
+        url = self.rasa_urls[index]
+        self._spawn(self.rasa_name(index), self._rasa_command(urlparse(url).port), log_dir)
+        if wait:
+            _wait_for_model(url)
 
     def stop_service(self, name: str, kill: bool = False) -> None:
         """Stop one process (SIGKILL with kill=True, as a crash would)."""
@@ -142,21 +168,29 @@ class Stack:
         """What every child process gets: our configuration on top of the caller's."""
         env = rasa_environment()
         env.update(rasa_store_environment(self.redis_url, f"{self.web_url}/nlg"))
+        if self.rasa_replicas > 1:
+            env["RASA_URLS"] = ",".join(self.rasa_urls)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(self._metrics_dir())
         env.update({"REDIS_URL": self.redis_url, "RASA_URL": self.rasa_url,
                     "WEB_PORT": str(self.web_port), "GRAPH_API_URL": self.graph_url,
                     "PUBLIC_WEB_URL": self.web_url, **self.secrets, **self.extra_env})
         return env
 
+    def _metrics_dir(self) -> Path:
+        """Where this host's processes write their Prometheus metrics (emptied at start)."""
+        return self.data_dir / "metrics"
+
     def _web_command(self) -> list[str]:
         return [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "16",
+                "--config", "python:webhook.gunicorn_conf",
                 "--graceful-timeout", "3",
                 "--bind", f"127.0.0.1:{self.web_port}", "--access-logfile", "-",
                 "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms', "webhook:create_app()"]
 
-    def _rasa_command(self) -> list[str]:
+    def _rasa_command(self, port: int | None = None) -> list[str]:
         bot = ROOT / "bot"
         return [sys.executable, "-m", "bot.serve", "run", "--enable-api",  # rasa run, redacted logs
-                "--model", str(self.model), "--port", str(self.rasa_port),
+                "--model", str(self.model), "--port", str(port or self.rasa_port),
                 "--interface", "127.0.0.1",
                 "--endpoints", str(bot / "endpoints.yml"),
                 "--credentials", str(bot / "credentials.yml")]
@@ -203,6 +237,11 @@ def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool =
     raise RuntimeError(f"{what} did not become ready at {url} within {timeout:.0f} s")
 
 
+def _wait_for_model(url: str) -> None:
+    wait_for(f"{url}/status", "Rasa (loading the model takes about a minute)",
+             timeout=300, ready=lambda r: bool(r.json().get("model_file")))
+
+
 def say(message: str) -> None:
     """Progress for the person who ran `make run`."""
     print(f"[make run] {message}", flush=True)
@@ -218,13 +257,15 @@ def main() -> int:
     stack = Stack(model=model_path(), web_port=settings["WEB_PORT"], rasa_port=5005,
                   redis_url=settings["REDIS_URL"], data_dir=ROOT / ".data",
                   graph_url=graph_url,
-                  workers=int(os.environ.get("WORKERS", "2")))
+                  workers=int(os.environ.get("WORKERS", "2")),
+                  rasa_replicas=int(os.environ.get("RASA_REPLICAS", "1") or 1))
     # Ctrl-C even when started from a script that ignores SIGINT; SIGTERM from service managers
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()
-        say(f"ready: web {stack.web_url} (health: {stack.web_url}/healthz), Rasa {stack.rasa_url}")
+        say(f"ready: web {stack.web_url} (health: {stack.web_url}/healthz), "
+            f"Rasa {', '.join(stack.rasa_urls)}")
         say(f"Messenger simulator: {stack.web_url}/simulator/  (Graph API: {stack.graph_url})")
         say(f"console: {stack.web_url}/console/  (moderators: the queue; editors: answers and "
             "settings; create an account: make account NAME=you ROLE=admin)")

@@ -6,7 +6,9 @@ import redis
 import requests
 from flask import Blueprint, current_app, jsonify
 
+from webhook import config
 from webhook.pipeline.leases import live_workers
+from webhook.redis_connect import connect
 
 bp = Blueprint("health", __name__)
 
@@ -17,22 +19,29 @@ def redis_ok() -> str | None:
     if not url:
         return "REDIS_URL is not set"
     try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
+        connect(url, socket_timeout=1).ping()
     except redis.RedisError as exc:
         return f"Redis does not answer ({type(exc).__name__})"
     return None
 
 
 def rasa_ok() -> str | None:
-    """None when the Rasa server has a model loaded, else why not."""
+    """None when every Rasa replica has a model loaded, else which ones do not and why."""
+    urls = config.rasa_urls(current_app.config)
+    problems = {n: p for n, p in enumerate(map(_replica_problem, urls), 1) if p}
+    if len(urls) == 1 or not problems:
+        return problems.get(1)
+    return "; ".join(f"replica {number}: {problem}" for number, problem in problems.items())
+
+
+def _replica_problem(url: str) -> str | None:
     try:
-        status = requests.get(f"{current_app.config['RASA_URL']}/status", timeout=2)
+        status = requests.get(f"{url}/status", timeout=2)
         status.raise_for_status()
-    except requests.RequestException as exc:
+        loaded = status.json().get("model_file")
+    except (requests.RequestException, ValueError) as exc:
         return f"Rasa does not answer ({type(exc).__name__})"
-    if not status.json().get("model_file"):
-        return "Rasa has no model loaded"
-    return None
+    return None if loaded else "Rasa has no model loaded"
 
 
 def workers_ok() -> str | None:
@@ -54,3 +63,18 @@ def healthz():  # noqa: ANN201 - a Flask view
     problems = {name: reason for name, reason in checks.items() if reason}
     body = {"status": "ok" if not problems else "unavailable", "problems": problems}
     return jsonify(body), 200 if not problems else 503
+
+
+@bp.get("/readyz")
+def readyz():  # noqa: ANN201 - a Flask view
+    """Ready for traffic when Redis answers: deliveries can be queued even while Rasa is down
+    (the workers wait for it), so Rasa is not part of readiness."""
+    problem = redis_ok()
+    return jsonify({"status": "ok" if not problem else "unavailable",
+                    "problems": {"redis": problem} if problem else {}}), 503 if problem else 200
+
+
+@bp.get("/livez")
+def livez():  # noqa: ANN201 - a Flask view
+    """The process answers requests (a restart would not help anything else)."""
+    return jsonify({"status": "ok"})

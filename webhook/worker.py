@@ -9,29 +9,32 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import sys
+import time
 from typing import Any
 
 import redis
 
-from webhook import config, services
+from webhook import config, keys, metrics, services
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
+from webhook.pipeline import rasa_client
 from webhook.pipeline.handler import Handler
-from webhook.pipeline.rasa_client import RasaClient
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
+from webhook.redis_connect import connect
 
 log = logging.getLogger("webhook.worker")
 
 
 def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     """A worker wired to Redis, Rasa and the Graph API as configured."""
-    client = redis.Redis.from_url(settings["REDIS_URL"])
+    client = connect(settings["REDIS_URL"])
     content = services.content(settings, client)
     handoffs = services.handoffs(settings, client, content)
     handler = Handler(
-        client=client, rasa=RasaClient(settings["RASA_URL"]), send_api=handoffs.send_api,
+        client=client, rasa=rasa_client.from_settings(settings), send_api=handoffs.send_api,
         content=content, conversations=handoffs.conversations,
         transcript=handoffs.transcript, handoffs=handoffs,
         app_id=os.environ.get("FB_APP_ID", ""),
@@ -44,19 +47,33 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     return worker
 
 
+def alive_on_this_host(client: redis.Redis, within_seconds: float = 30.0) -> bool:
+    """A worker named after this host (the default name) has a recent heartbeat."""
+    prefix = f"{socket.gethostname()}-".encode()
+    recent = client.zrangebyscore(keys.workers(), time.time() - within_seconds, "+inf")
+    return any(name.startswith(prefix) for name in recent)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run until SIGTERM or Ctrl-C (or, with --burst, until the inbox is empty)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true")
     parser.add_argument("--name")
+    parser.add_argument("--alive", action="store_true",
+                        help="exit 0 if a worker on this host sent a heartbeat lately (probes)")
     args = parser.parse_args(argv)
     configure(os.environ.get("LOG_LEVEL", "INFO"))
     settings = config.from_environment()
     if not settings["REDIS_URL"]:
         print("REDIS_URL is not set (make run sets it)", file=sys.stderr)
         return 2
+    if args.alive:
+        return 0 if alive_on_this_host(connect(settings["REDIS_URL"])) else 1
     config.ensure_secrets(settings)
     worker = build_worker(settings, args.name)
+    metrics_port = int(os.environ.get("WORKER_METRICS_PORT", "0") or 0)
+    if metrics_port:  # on clusters, where Prometheus scrapes each worker pod
+        metrics.serve_worker_metrics(metrics_port)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     log.info("worker started", extra={"worker": worker.name})

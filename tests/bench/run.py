@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
 from tests.bench import content_publish, cross_validation, handoff, messenger, nlu_eval, serving
-from tests.resilience import faults, load
+from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
 
 
@@ -74,7 +74,8 @@ def main() -> int:
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
-    failed = faults.main(["--long", "--write"]) + load.main(["--write"])
+    failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
+        replicas.main(["--write"])
     return 1 if failed else 0
 
 

@@ -14,8 +14,8 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import tests.security as package
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 
-from webhook import keys
+from webhook import keys, metrics
 from webhook.content.codec import (
     response_from_data,
     response_to_data,
@@ -225,6 +225,7 @@ class ContentVersions:
                   ",".join(changed), keys.content_channel()])
         if not ok:
             raise self._conflict(item)
+        metrics.CONTENT_PUBLISHES.inc()
         return int(revision)
 
     def restore(self, item: str, revision: int, opened: Opened, author: str,

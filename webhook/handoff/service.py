@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from webhook import keys
+from webhook import keys, metrics
 from webhook.clock import Clock
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, PERSON, QUEUED, Conversations, last_user_seconds
@@ -131,7 +131,10 @@ class Handoffs:
         won = bool(self._claim(keys=[keys.conversation(psid), keys.handoff_queue(),
                                      keys.owned_by_person()], args=[moderator, now, psid]))
         if won:
-            requested = float(self.conversations.get(psid).get("handoff_requested_at") or now)
+            state = self.conversations.get(psid)
+            requested = float(state.get("handoff_requested_at") or now)
+            metrics.HANDOFF_WAIT_SECONDS.labels(language=state.get("language") or "").observe(
+                now - requested)
             pipe = self.client.pipeline()
             pipe.lpush(keys.handoff_waits(), now - requested)
             pipe.ltrim(keys.handoff_waits(), 0, 49)

@@ -21,7 +21,6 @@ import json
 import sys
 from typing import Any
 
-import redis
 import requests
 
 from webhook import services
@@ -30,6 +29,7 @@ from webhook.content.loader import ContentError
 from webhook.content.model import Settings
 from webhook.messenger.send_api import SendError, error_from_response, translate_request_error
 from webhook.messenger.signature import appsecret_proof
+from webhook.redis_connect import connect
 
 FIELDS = ("get_started", "greeting", "persistent_menu", "ice_breakers")
 GET_STARTED = "GET_STARTED"
@@ -196,7 +196,7 @@ class ProfileApi:
 
 
 def _apply(api: ProfileApi, config: dict[str, Any], dry_run: bool) -> None:
-    client = redis.Redis.from_url(config["REDIS_URL"]) if config.get("REDIS_URL") else None
+    client = connect(config["REDIS_URL"]) if config.get("REDIS_URL") else None
     profile = build_profile(services.content(config, client).settings())
     if dry_run:
         print(json.dumps(profile, ensure_ascii=False, indent=2))

@@ -29,6 +29,7 @@ from typing import Any
 
 import requests
 
+from webhook import metrics
 from webhook.logging_setup import user_ref
 from webhook.messenger.signature import appsecret_proof
 
@@ -211,12 +212,16 @@ class SendApi:
         attempt = 1
         while True:
             try:
-                return self._post(endpoint, body)
+                reply = self._post(endpoint, body)
+                metrics.record_send("ok")
+                return reply
             except PermanentSendError as exc:
+                metrics.record_send("permanent", exc.code)
                 exc.attempts = attempt
                 self._log("gave up (permanent)", endpoint, exc, attempt, recipient_id)
                 raise
             except TransientSendError as exc:
+                metrics.record_send("transient", exc.code)
                 exc.attempts = attempt
                 if attempt >= self.max_attempts:
                     self._log("gave up (retries exhausted)", endpoint, exc, attempt, recipient_id)

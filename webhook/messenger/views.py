@@ -9,10 +9,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 
 import redis
 from flask import Blueprint, abort, current_app, request
 
+from webhook import metrics
 from webhook.messenger import events, signature
 
 bp = Blueprint("messenger", __name__)
@@ -33,27 +35,35 @@ def verify():  # noqa: ANN201 - a Flask view
 
 @bp.post("/webhook")
 def receive():  # noqa: ANN201 - a Flask view
-    """Check the signature, queue the events, answer 200."""
+    """Check the signature, queue the events, answer 200 (each refusal counted by result)."""
+    started = time.perf_counter()
     if (request.content_length or 0) > current_app.config["MAX_WEBHOOK_BYTES"]:
-        abort(413)
+        _refuse(413, "too_large")
     raw = request.get_data(cache=False)
     if len(raw) > current_app.config["MAX_WEBHOOK_BYTES"]:
-        abort(413)
+        _refuse(413, "too_large")
     header = request.headers.get("X-Hub-Signature-256")
     if not signature.is_valid(raw, header, current_app.config["FB_APP_SECRET"]):
         log.warning("webhook refused: bad or missing signature")
-        abort(403, description="bad signature")
+        _refuse(403, "bad_signature", "bad signature")
     try:
         parsed = events.parse(json.loads(raw))
     except (ValueError, RecursionError, events.PayloadError) as exc:  # Recursion: nested too deep
-        abort(400, description=str(exc) if isinstance(exc, events.PayloadError) else "not JSON")
+        _refuse(400, "bad_payload",
+                str(exc) if isinstance(exc, events.PayloadError) else "not JSON")
     inbox = current_app.extensions["inbox"]
     if inbox is None:
-        abort(503, description="REDIS_URL is not set: nothing can be queued")
+        _refuse(503, "unavailable", "REDIS_URL is not set: nothing can be queued")
     try:
         added = inbox.append(parsed)
     except redis.RedisError:
         log.warning("webhook refused: Redis unavailable; Facebook will deliver again")
-        abort(503, description="cannot queue now")
+        _refuse(503, "unavailable", "cannot queue now")
     log.info("webhook queued", extra={"events": len(parsed), "new": added})
+    metrics.record_delivery("accepted", started)
     return "EVENT_RECEIVED", 200, {"Content-Type": "text/plain"}
+
+
+def _refuse(status: int, result: str, description: str | None = None) -> None:
+    metrics.record_delivery(result)
+    abort(status, description=description)

@@ -26,7 +26,7 @@ from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
-from webhook.pipeline.rasa_client import RasaClient, RasaUnavailable
+from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
@@ -54,7 +54,7 @@ class Handler:
     """Everything one event may need."""
 
     client: redis.Redis
-    rasa: RasaClient
+    rasa: RasaClient | RasaPool
     send_api: SendApi
     content: Content
     conversations: Conversations

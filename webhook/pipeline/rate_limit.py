@@ -14,7 +14,7 @@ import os
 
 import redis
 
-from webhook import keys
+from webhook import keys, metrics
 
 # INCR and EXPIRE in one step; EXPIRE again if a key somehow has no expiry (never a user
 # limited for good)
@@ -57,4 +57,5 @@ class RateLimit:
         count = int(self._count(keys=[keys.rate_limit(psid)], args=[self.window_seconds]))
         if count <= self.messages:
             return Verdict.ANSWER
+        metrics.RATE_LIMITED.inc()
         return Verdict.NOTICE if count == self.messages + 1 else Verdict.SILENT

@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from webhook import keys
+from webhook import keys, metrics
 from webhook.inbox import Inbox
 from webhook.pipeline.handler import Handler, Outcome
 from webhook.pipeline.leases import Leases
@@ -181,6 +181,7 @@ class Worker:
         outcome = Outcome.DONE
         if fields:
             event = json.loads(as_text(fields.get(b"event") or fields.get("event")))
+            started = time.perf_counter()
             try:
                 outcome = self.handler.handle(keys.inbox_entry(shard, entry_id), event)
             except OUTAGES:
@@ -188,6 +189,8 @@ class Worker:
             except Exception:  # noqa: BLE001 - one bad event must not stop the worker
                 log.exception("event failed; moved aside", extra={"entry": entry_id})
                 self._dead_letter(entry_id, event)
+            metrics.WORKER_TURNS.labels(outcome=outcome.value).inc()
+            metrics.WORKER_TURN_SECONDS.observe(time.perf_counter() - started)
         if outcome is Outcome.DONE:
             self._acknowledge(shard, entry_id)
         return outcome
@@ -201,6 +204,7 @@ class Worker:
 
     def _dead_letter(self, entry_id: str, event: dict[str, Any]) -> None:
         summary = {"entry": entry_id, "kind": event.get("kind", ""), "t": time.time()}
+        metrics.DEAD_LETTERS.inc()
         self.client.xadd(keys.dead_letters(), summary, maxlen=10_000, approximate=True)
 
     def _take_over(self, shard: int) -> None:
