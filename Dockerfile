@@ -7,9 +7,17 @@ FROM python:3.10-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
     RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
+# Tesseract with Khmer: the worker reads screenshots for the scam check (decision 53).
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-khm \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+# Exactly the lock's files, hash-checked; build tools first (see the Makefile's BUILD_TOOLS).
+RUN sed -n '/^\(pip\|setuptools\|wheel\)==/,/[^\\]$/p' requirements.lock > /tmp/build-tools.lock \
+ && pip install --no-cache-dir --require-hashes --no-deps -r /tmp/build-tools.lock \
+ && pip install --no-cache-dir --require-hashes --no-deps --no-build-isolation -r requirements.lock \
+ && rm /tmp/build-tools.lock
 
 COPY pyproject.toml ./
 COPY bot ./bot

@@ -22,7 +22,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps test-stack audit content-export content-import prometheus-deps test-alerts test-deploy
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps ocr-deps test-stack audit lock content-export content-import prometheus-deps test-alerts test-deploy
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -32,15 +32,26 @@ help:
 	@echo "make train          train the model only if its inputs changed"
 	@echo "make content-export | content-import [DIR=responses]   answers between the editor and YAML"
 	@echo "make lint | content-check | validate | bench | clean"
+	@echo "make audit          pinned packages against known advisories; make lock: rehash the locks"
 
-$(STAMP): requirements.lock pyproject.toml
+# The lock is installed as it is (--no-deps): exactly its files, checked against their hashes.
+# Packages Rasa requires that nothing here imports are left out (security/removed-packages.txt)
+# and uninstalled from a .venv made before they were.
+# pip, setuptools and wheel go first, from the lock, so the three sdists in it (docopt,
+# mattermostwrapper, randomname) are built with them (--no-build-isolation) and not with build
+# tools pip would fetch unpinned. BUILD_TOOLS is a sed range: their pins and hash lines.
+BUILD_TOOLS := /^\(pip\|setuptools\|wheel\)==/,/[^\\]$$/p
+REMOVED_PACKAGES := $(shell sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*\) .*/\1/p' security/removed-packages.txt)
+$(STAMP): requirements.lock pyproject.toml security/removed-packages.txt
 	@if [ -z "$(PYTHON310)" ]; then \
 	  echo "Python 3.10 is needed (Rasa 3.6 refuses newer). Install it, e.g.:"; \
 	  echo "  apt-get install python3.10 python3.10-venv   or   pyenv install 3.10"; exit 1; fi
 	@echo "==> creating $(VENV) with $(PYTHON310) and installing pinned packages (first time: ~2 min)"
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade "pip==24.3.1" 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -m pip install --quiet -r requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@sed -n '$(BUILD_TOOLS)' requirements.lock > $(VENV)/build-tools.lock
+	@$(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/build-tools.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(PY) -m pip install --quiet --require-hashes --no-deps --no-build-isolation -r requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(PY) -m pip uninstall --quiet --yes $(REMOVED_PACKAGES) 2>&1 | grep -vE "^WARNING: (Location|Skipping)" || true
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -49,12 +60,12 @@ train: $(STAMP)
 	@echo "==> model (trains only when training data, rules, domain, config or components changed)"
 	@$(PY) -m bot.train
 
-run: train
+run: train ocr-deps
 	@echo "==> starting the whole stack (Ctrl-C stops it)"
 	@$(PY) -m webhook.devstack
 
 chat: $(STAMP)
-	@$(PY) -m webhook.chat
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.chat
 
 # make account NAME=sokha ROLE=moderator   (asks for a password; needs `make run` up)
 account: $(STAMP)
@@ -77,16 +88,24 @@ AUDIT_VENV := .build/audit-venv
 $(AUDIT_VENV)/.installed: security/audit-requirements.lock | $(STAMP)
 	@echo "==> installing pip-audit into $(AUDIT_VENV) (apart from .venv: it needs a newer packaging)"
 	@test -x $(AUDIT_VENV)/bin/python || $(PY) -m venv $(AUDIT_VENV)
-	@$(AUDIT_VENV)/bin/python -m pip install --quiet -r security/audit-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(AUDIT_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r security/audit-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 # Where PyPI's vulnerability service cannot be reached (this build machine's package mirror
 # does not serve it), the audit says loudly that it did not run and make test goes on;
 # AUDIT_IF_UNREACHABLE=fail makes that an error (use it where the service is reachable).
 AUDIT_IF_UNREACHABLE ?= warn
+# Offline first: the PyPA advisory database snapshot in ../shared/advisory-db (ADVISORY_DB to
+# point elsewhere), which is always checked and whose date is printed; an unexcepted finding fails.
 audit: $(AUDIT_VENV)/.installed
-	@echo "==> pip-audit over requirements.lock (known exceptions: security/audit-exceptions.txt)"
+	@echo "==> known advisories over the locks, offline snapshot and pip-audit online (exceptions: security/audit-exceptions.txt)"
 	@AUDIT_IF_UNREACHABLE=$(AUDIT_IF_UNREACHABLE) $(AUDIT_VENV)/bin/python security/audit.py
+
+# Rewrites the hashes of every pin in both locks from the package index (security/lock.py).
+lock: $(AUDIT_VENV)/.installed
+	@echo "==> hashing every pinned file from the package index into the locks"
+	@$(AUDIT_VENV)/bin/python -m security.lock requirements.lock security/audit-requirements.lock \
+	  deploy/kubernetes/validate-requirements.lock
 
 # The content store (what staff edit in the console) to and from YAML files; needs `make run` up
 # (or REDIS_URL). DIR defaults to responses/, so `git diff responses/` shows what staff changed.
@@ -114,7 +133,7 @@ test-unit: $(STAMP)
 	@echo "==> unit tests"
 	@$(PY) -m pytest tests/unit -q
 
-test-integration: train
+test-integration: train ocr-deps
 	@echo "==> integration tests (real Redis, real Rasa server with the trained model)"
 	@$(PY) -m pytest tests/integration -q
 
@@ -132,11 +151,19 @@ browser-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-khmeros; fi
 
-test-browser: train browser-deps
+# The scam check reads screenshots with Tesseract (Khmer and English), from Debian's packages.
+ocr-deps:
+	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx khm; then \
+	  echo "==> installing Tesseract with Khmer for the scam check (apt-get install tesseract-ocr tesseract-ocr-khm)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-khm; fi
+
+test-browser: train browser-deps ocr-deps
 	@echo "==> browser tests (the Messenger simulator in headless Chromium, against the real stack)"
 	@$(PY) -m pytest tests/browser -q
 
-test-stack: train browser-deps
+test-stack: train browser-deps ocr-deps
 	@echo "==> integration and browser tests, one running stack (real Redis, Rasa, workers, Chromium)"
 	@$(PY) -m pytest tests/integration tests/browser -q
 
@@ -160,7 +187,7 @@ K8S_VENV := .build/k8s-venv
 $(K8S_VENV)/.installed: deploy/kubernetes/validate-requirements.lock | $(STAMP)
 	@echo "==> installing kubernetes-validate into $(K8S_VENV)"
 	@test -x $(K8S_VENV)/bin/python || $(PY) -m venv $(K8S_VENV)
-	@$(K8S_VENV)/bin/python -m pip install --quiet -r deploy/kubernetes/validate-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(K8S_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r deploy/kubernetes/validate-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 test-deploy: $(K8S_VENV)/.installed
@@ -170,7 +197,7 @@ test-deploy: $(K8S_VENV)/.installed
 test: lint audit content-check validate test-alerts test-deploy test-unit test-stack test-stories
 	@echo "==> all tests passed"
 
-bench: train
+bench: train browser-deps ocr-deps
 	@echo "==> benchmarks (cross-validation, held-out evaluation, latency, memory); see docs/benchmarks.md"
 	@$(PY) -m tests.bench.run
 

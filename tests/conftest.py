@@ -13,6 +13,9 @@ from webhook.devstack import Stack
 from webhook.embedded_redis import EmbeddedRedis
 
 LOGS = Path(__file__).resolve().parents[1] / ".build" / "test-logs"
+# Bursts are on in the shared stack with a short window: every message goes through them
+# without slowing each test by the production window (tests/integration/test_bursts.py sets that).
+BURST_WINDOW_S = "0.3"
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +24,8 @@ def stack():
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` (make test does)")
     running = Stack(model=model, redis_url=os.environ.get("REDIS_URL", ""),
-                    extra_env={"RASA_PATIENCE_SECONDS": "3", "LOG_LEVEL": "INFO"})
+                    extra_env={"RASA_PATIENCE_SECONDS": "3", "LOG_LEVEL": "INFO",
+                               "BURST_WINDOW_SECONDS": BURST_WINDOW_S})
     try:
         running.start(log_dir=LOGS)
     except RuntimeError:

@@ -47,7 +47,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webhook import health, internal
-    from webhook.console import audit, auth, editor, moderation
+    from webhook.console import audit, auth, editor, moderation, scam_alerts
     from webhook.insights import views as insights
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(scam_alerts.bp)
     auth.init_app(app)
     if not config.is_production(app.config):
         from webhook.simulator import views as simulator

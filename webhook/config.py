@@ -1,8 +1,8 @@
 """Settings from the environment (and `.env`), with the defaults `make run` uses.
 
-In production (APP_ENV=production) every Facebook secret must be set, or the app refuses to
-start. In development, missing secrets are generated once, kept in `.data/dev-secrets.json`,
-and the app says so: nothing real can be reached with them.
+In production (APP_ENV=production) every Facebook secret and NLG_TOKEN (Rasa's key to /nlg)
+must be set, or the app refuses to start. In development, missing secrets are generated once,
+kept in `.data/dev-secrets.json`, and the app says so: nothing real can be reached with them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRETS = ROOT / ".data" / "dev-secrets.json"
-SECRET_NAMES = ("FB_PAGE_ACCESS_TOKEN", "FB_APP_SECRET", "FB_VERIFY_TOKEN")
+# NLG_TOKEN: what Rasa sends to /nlg (endpoints.yml `nlg: token`); the stack hands it to Rasa
+SECRET_NAMES = ("FB_PAGE_ACCESS_TOKEN", "FB_APP_SECRET", "FB_VERIFY_TOKEN", "NLG_TOKEN")
 DEFAULT_GRAPH_API_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_API_VERSION = "v21.0"
 
@@ -42,6 +43,8 @@ def from_environment() -> dict[str, Any]:
         "GRAPH_API_VERSION": env.get("GRAPH_API_VERSION", DEFAULT_GRAPH_API_VERSION),
         "FB_PAGE_ID": env.get("FB_PAGE_ID", ""),
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES", str(256 * 1024))),
+        # Rasa's compact NLG request is a few KiB (bot/nlg_client.py); its own limit
+        "NLG_MAX_BYTES": int(env.get("NLG_MAX_BYTES", str(64 * 1024))),
         "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "INTERNAL_PORT": int(env.get("INTERNAL_PORT", "0") or 0),
@@ -79,11 +82,13 @@ def ensure_secrets(config: dict[str, Any]) -> list[str]:
 
 
 def _dev_secrets() -> dict[str, str]:
-    if DEV_SECRETS.exists():
-        stored = json.loads(DEV_SECRETS.read_text())
-        if all(stored.get(name) for name in SECRET_NAMES):
-            return stored
-    stored = {name: f"dev-{secrets.token_hex(16)}" for name in SECRET_NAMES}
+    """The stored development secrets; those missing (a secret added later) are generated
+    and added, the others kept."""
+    stored = json.loads(DEV_SECRETS.read_text()) if DEV_SECRETS.exists() else {}
+    if all(stored.get(name) for name in SECRET_NAMES):
+        return stored
+    for name in SECRET_NAMES:
+        stored[name] = stored.get(name) or f"dev-{secrets.token_hex(16)}"
     DEV_SECRETS.parent.mkdir(parents=True, exist_ok=True)
     DEV_SECRETS.write_text(json.dumps(stored))
     DEV_SECRETS.chmod(0o600)

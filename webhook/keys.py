@@ -43,6 +43,11 @@ def inbox_entry(shard: int, entry_id: str) -> str:
     return f"{shard}:{entry_id}"
 
 
+def entry_id_of(inbox_entry_id: str) -> str:
+    """The stream id part of an `inbox_entry` id."""
+    return inbox_entry_id.split(":", 1)[1]
+
+
 def reply_progress(entry: str) -> str:
     """The rendered reply of an inbox entry (see inbox_entry) and how much of it was sent."""
     return f"{PREFIX}:reply:{entry}"
@@ -118,59 +123,63 @@ def rasa_tracker(psid: str) -> str:
     return f"rasa:tracker:{psid}"
 
 
-def content_revision() -> str:
-    """The content store's revision: raised by one on every published change."""
-    return f"{PREFIX}:content:rev"
+def content_revision(store: str = "content") -> str:
+    """The content store's revision: raised by one on every published change.
+
+    `store` names a versioned store: "content" (answers and settings), "scamalerts" (the scam
+    check's alert library) use the same layout under their own prefix.
+    """
+    return f"{PREFIX}:{store}:rev"
 
 
-def content_published() -> str:
+def content_published(store: str = "content") -> str:
     """Hash: content item (an answer's name, or `settings`) → its published data (JSON)."""
-    return f"{PREFIX}:content:published"
+    return f"{PREFIX}:{store}:published"
 
 
-def content_item_revisions() -> str:
+def content_item_revisions(store: str = "content") -> str:
     """Hash: content item → the revision that last changed it."""
-    return f"{PREFIX}:content:item-rev"
+    return f"{PREFIX}:{store}:item-rev"
 
 
-def content_version_prefix() -> str:
+def content_version_prefix(store: str = "content") -> str:
     """Prefix of one version's record (`<prefix><revision>`): who, when, why, and the data."""
-    return f"{PREFIX}:content:version:"
+    return f"{PREFIX}:{store}:version:"
 
 
-def content_history(item: str) -> str:
+def content_history(item: str, store: str = "content") -> str:
     """List of the revisions that changed an item, newest first."""
-    return f"{PREFIX}:content:history:{item}"
+    return f"{PREFIX}:{store}:history:{item}"
 
 
-def content_language_revisions(item: str) -> str:
+def content_language_revisions(item: str, store: str = "content") -> str:
     """Hash: language → the revision that last changed that language of an item."""
-    return f"{PREFIX}:content:lang-rev:{item}"
+    return f"{PREFIX}:{store}:lang-rev:{item}"
 
 
-def content_draft(item: str) -> str:
+def content_draft(item: str, store: str = "content") -> str:
     """An item's unpublished draft: data, the revision it started from, author, time, stamp."""
-    return f"{PREFIX}:content:draft:{item}"
+    return f"{PREFIX}:{store}:draft:{item}"
 
 
-def content_topics() -> str:
+def content_topics(store: str = "content") -> str:
     """Hash: topic → what the topic file is about (kept for export)."""
-    return f"{PREFIX}:content:topics"
+    return f"{PREFIX}:{store}:topics"
 
 
-def content_channel() -> str:
+def content_channel(store: str = "content") -> str:
     """Pub/sub channel announcing each published revision."""
-    return f"{PREFIX}:content:published-events"
+    return f"{PREFIX}:{store}:published-events"
 
 
-def content_seed_lock() -> str:
+def content_seed_lock(store: str = "content") -> str:
     """Held while one process adds answers from responses/ that the store does not have yet."""
-    return f"{PREFIX}:content:seed-lock"
+    return f"{PREFIX}:{store}:seed-lock"
 
 
-def content_order() -> str:
+def content_order(store: str = "content") -> str:
     """The answers' order in their files (JSON list), so exports read like the originals."""
-    return f"{PREFIX}:content:order"
+    return f"{PREFIX}:{store}:order"
 
 
 # --- insights (webhook/insights): aggregates per day and unanswered questions, no user ids ---
@@ -208,3 +217,38 @@ def unanswered(day: str) -> str:
 def training_examples() -> str:
     """Examples staff assigned to an intent: id -> JSON, until exported to nlu_data/."""
     return f"{PREFIX}:insights:examples"
+
+
+def error_counts() -> str:
+    """Hash: error kind (e.g. `no_answer`) → how many since the start (webhook.insights.errors)."""
+    return f"{PREFIX}:errors"
+
+def burst_window_override() -> str:
+    """The quiet window of bursts (seconds) tests set outside production (see bursts.py)."""
+    return f"{PREFIX}:test-burst-window"
+
+
+def guide_position(psid: str) -> str:
+    """Where a user is in guided steps: the tree, the steps taken and the answers given
+    (expires after a day, or sooner with a shorter retention; erased with the user's data)."""
+    return f"{PREFIX}:guide:{psid}"
+
+
+# --- scam check (webhook/scamcheck): alert library counts and unmatched checks, no user ids ---
+
+SCAM_ALERTS_STORE = "scamalerts"  # the alert library: a versioned store (content_*(store=…))
+
+
+def scamcheck_matches(day: str) -> str:
+    """Hash: alert id → how many checked messages matched it that day."""
+    return f"{PREFIX}:scamcheck:matches:{day}"
+
+
+def scamcheck_unmatched(day: str) -> str:
+    """List of the day's checked messages (masked) that showed signs but matched no alert."""
+    return f"{PREFIX}:scamcheck:unmatched:{day}"
+
+
+def scamcheck_pending_image(psid: str) -> str:
+    """A picture's attachment URL the user was asked about ("check this picture?"), briefly."""
+    return f"{PREFIX}:scamcheck:image:{psid}"

@@ -17,15 +17,23 @@ from typing import Any
 import redis
 
 from webhook import config, keys, metrics, services
+from webhook.guides.position import Positions
+from webhook.guides.walker import Walker
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline import rasa_client
+from webhook.pipeline.bursts import BurstWindow
 from webhook.pipeline.handler import Handler
 from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
 from webhook.redis_connect import connect
+from webhook.scamcheck.conversation import CheckerSource
+from webhook.scamcheck.fetch import allowed_hosts
+from webhook.scamcheck.images import ImageChecks
+from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger("webhook.worker")
+DEFAULT_WINDOW_S = 3.0  # quiet window of bursts, chosen in docs/benchmarks.md 10
 
 
 def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
@@ -40,8 +48,14 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         app_id=os.environ.get("FB_APP_ID", ""),
         rasa_patience_seconds=float(os.environ.get("RASA_PATIENCE_SECONDS", "15")),
         rate_limit=RateLimit.from_environment(client),
+        guides=Walker(content, Positions(client, services.retention_seconds()),
+                      handoffs.conversations),
     )
-    worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
+    handler.scam_turns = scam_turns(settings, client, content, handler)
+    window = BurstWindow(float(os.environ.get("BURST_WINDOW_SECONDS", str(DEFAULT_WINDOW_S))),
+                         client, adjustable=not config.is_production(settings))
+    worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name,
+                    window=window)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
     worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
     return worker
@@ -52,6 +66,16 @@ def alive_on_this_host(client: redis.Redis, within_seconds: float = 30.0) -> boo
     prefix = f"{socket.gethostname()}-".encode()
     recent = client.zrangebyscore(keys.workers(), time.time() - within_seconds, "+inf")
     return any(name.startswith(prefix) for name in recent)
+
+
+def scam_turns(settings: dict[str, Any], client: redis.Redis, content: Any,
+               handler: Handler) -> ScamCheckTurns:
+    """The scam check's turns: pictures are read beside the loop and answered when ready."""
+    source = CheckerSource(content, client)
+    hosts = allowed_hosts(settings["GRAPH_API_URL"], config.is_production(settings))
+    images = ImageChecks(source, client, handler.send_later, hosts,
+                         workers=int(os.environ.get("SCAMCHECK_OCR_THREADS", "1")))
+    return ScamCheckTurns(client, handler.conversations, source, images)
 
 
 def main(argv: list[str] | None = None) -> int:

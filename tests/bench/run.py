@@ -18,7 +18,19 @@ from pathlib import Path
 
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
-from tests.bench import content_publish, cross_validation, handoff, messenger, nlu_eval, serving
+from tests.bench import (
+    bursts,
+    content_publish,
+    cross_validation,
+    guides,
+    handoff,
+    long_conversation,
+    messenger,
+    nlu_eval,
+    scamcheck,
+    scamcheck_ocr,
+    serving,
+)
 from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
 
@@ -73,6 +85,18 @@ def main() -> int:
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
+    print("\nBursts of short messages (its section of docs/benchmarks.md is rewritten):")
+    bursts.main(["--write"])
+    print("\nGuided steps: turns to the steps, step turn vs plain turn:")
+    with contextlib.redirect_stdout(io.StringIO()):
+        guided = guides.main()
+    print(json.dumps(guided, indent=1))
+    print("\nLong conversations (docs/benchmarks.md section 9):")
+    print(json.dumps(long_conversation.main(), indent=1))
+    print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
+    scamcheck.main()
+    print("\nScam check: reading screenshots")
+    scamcheck_ocr.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])

@@ -7,10 +7,41 @@ import pytest
 import redis
 import requests
 
+from tests.integration.messenger_client import Messenger
+from webhook.pipeline.bursts import BurstWindow
+
+
+@pytest.fixture
+def fb(stack):
+    """Signed webhook deliveries to the stack and what the Graph stand-in received."""
+    from tests.integration.messenger_client import Messenger
+
+    return Messenger(stack)
+
+
+@pytest.fixture
+def db(stack):
+    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+@pytest.fixture
+def burst_window(stack):
+    """Set the workers' burst window for one test (seconds; 0 turns joining off); the
+    stack's own (tests/conftest.py) comes back after."""
+    window = BurstWindow(0.0, redis.Redis.from_url(stack.redis_url), adjustable=True)
+    yield window.set
+    window.set(None)
+
 
 @pytest.fixture
 def redis_client(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+@pytest.fixture
+def messenger(stack):
+    """Signed webhook deliveries to the stack and the Send API calls it made."""
+    return Messenger(stack)
 
 
 class Chat:

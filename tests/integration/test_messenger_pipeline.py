@@ -4,10 +4,8 @@ import json
 import time
 
 import pytest
-import redis
 import requests
 
-from tests.integration.messenger_client import Messenger
 from tests.integration.test_conversations import expected_text
 from webhook import keys
 from webhook.simulator import payloads
@@ -15,16 +13,6 @@ from webhook.simulator import payloads
 
 def bubbles(name: str, language: str = "en") -> list[str]:
     return expected_text(name, language).split("\n\n")
-
-
-@pytest.fixture
-def fb(stack):
-    return Messenger(stack)
-
-
-@pytest.fixture
-def db(stack):
-    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
 
 def transcript(db, psid):
@@ -56,7 +44,7 @@ def test_a_text_is_answered_with_typing_first_and_appsecret_proof(fb):
 def test_khmer_is_answered_in_khmer_and_recorded_in_the_transcript(fb, db):
     user = fb.new_user()
     fb.deliver(payloads.text(user, "ខ្ញុំត្រូវគេបោកលុយហើយ"))
-    expected = bubbles("utter_scam_victim", "km") + bubbles("utter_offer_human_urgent", "km")
+    expected = bubbles("utter_scam_victim", "km") + bubbles("guide_scam_money", "km")
     fb.wait_for(user, len(expected))
     assert fb.texts(user) == expected
     entries = transcript(db, user)
@@ -73,7 +61,7 @@ def test_khmer_is_answered_in_khmer_and_recorded_in_the_transcript(fb, db):
         (lambda u: payloads.postback(u, "Main menu", "/help"), "utter_menu"),
         (lambda u: payloads.postback(u, "Get Started", "GET_STARTED"), "utter_greet"),
         (lambda u: payloads.postback(u, "Old button", "SOMETHING_OLD"), "utter_menu"),
-        (lambda u: payloads.attachment(u, "image"), "utter_attachment"),
+        (lambda u: payloads.attachment(u, "image"), "utter_scamcheck_picture_offer"),
         (lambda u: payloads.attachment(u, "image", sticker_id=369239263222822),
          "utter_attachment"),
         (lambda u: payloads.attachment(u, "location"), "utter_attachment"),
@@ -119,8 +107,10 @@ def test_a_redelivered_message_is_answered_once(fb):
 
 def test_a_batch_of_several_entries_and_users_is_answered_in_full(fb):
     a, b = fb.new_user(), fb.new_user()
-    fb.deliver(payloads.text(a, "hello"), payloads.text(b, "thank you"),
-               payloads.text(a, "what are digital rights"), entries=2)
+    written = payloads.now_ms() - 60_000  # a minute apart, delivered together: not one burst
+    fb.deliver(payloads.text(a, "hello", timestamp=written), payloads.text(b, "thank you"),
+               payloads.text(a, "what are digital rights", timestamp=written + 60_000),
+               entries=2)
     fb.wait_for(a, len(bubbles("utter_greet")) + len(bubbles("utter_digital_rights")))
     fb.wait_for(b, len(bubbles("utter_thank")))
     assert fb.texts(a) == bubbles("utter_greet") + bubbles("utter_digital_rights")
@@ -167,8 +157,9 @@ def test_messages_of_one_user_are_answered_in_order(fb):
                                            "utter_password_strong"),
                 ("thank you", "utter_thank"), ("what are digital rights", "utter_digital_rights"),
                 ("is this message a scam", "utter_scam_check"), ("bye", "utter_goodbye")]
-    for index, (text, _) in enumerate(sequence):
-        fb.deliver(payloads.text(user, text, timestamp=payloads.now_ms() + index))
+    written = payloads.now_ms() - 60_000
+    for index, (text, _) in enumerate(sequence):  # written 10 s apart: separate messages
+        fb.deliver(payloads.text(user, text, timestamp=written + 10_000 * index))
     expected = [bubble for _, name in sequence for bubble in bubbles(name)]
     fb.wait_for(user, len(expected))
     assert fb.texts(user) == expected

@@ -13,7 +13,8 @@ from webhook.console import accounts, audit, auth
 
 PASSWORD = "correct horse battery"
 SECRETS = {"FB_APP_SECRET": "test-app-secret", "FB_PAGE_ACCESS_TOKEN": "test-token",
-           "FB_VERIFY_TOKEN": "test-verify", "SECRET_KEY": "test-secret-key-" + "k" * 32}
+           "FB_VERIFY_TOKEN": "test-verify", "NLG_TOKEN": "test-nlg",
+           "SECRET_KEY": "test-secret-key-" + "k" * 32}
 
 
 def console_app(redis_url, **settings):

@@ -48,9 +48,10 @@ def test_a_batch_yields_every_event_of_every_entry_in_time_order():
     assert events[3]["standby"] is True
 
 
-def test_attachment_urls_and_profile_data_are_not_kept():
+def test_only_a_pictures_address_is_kept_for_the_scam_check():
     [event] = parse(fixture("image"))
-    assert "url" not in json.dumps(event)
+    url = event.pop("image_url")
+    assert url.startswith("https://") and "url" not in json.dumps(event)
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from webhook.simulator.graph_standin import GraphStandIn
 PASSWORD = "a long enough passphrase"
 USER = "psid-security-1"
 SECRETS = {"FB_APP_SECRET": "secret", "FB_PAGE_ACCESS_TOKEN": "token", "FB_VERIFY_TOKEN": "v",
+           "NLG_TOKEN": "nlg",
            "SECRET_KEY": "test-key" * 4}
 ROLES = ("moderator", "editor", "admin")
 PUBLIC = {"auth.login", "auth.login_submit", "auth.logout"}  # and every blueprint's static
@@ -162,7 +163,8 @@ def test_editor_text_cannot_reach_python_objects_through_placeholders():
 # --- A05 security misconfiguration ------------------------------------------------------------
 
 PRODUCTION_SECRETS = {"FB_APP_SECRET": "prod-app-secret-3b1f", "FB_VERIFY_TOKEN": "prod-verify-9d2",
-                      "FB_PAGE_ACCESS_TOKEN": "prod-page-token-77a", "SECRET_KEY": "k4" * 24}
+                      "FB_PAGE_ACCESS_TOKEN": "prod-page-token-77a", "SECRET_KEY": "k4" * 24,
+                      "NLG_TOKEN": "prod-nlg-token-5c0"}
 
 
 def production_app(redis_url):

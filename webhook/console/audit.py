@@ -31,6 +31,7 @@ ACTIONS = (
     "account_created", "account_disabled", "account_enabled", "password_set",
     "delete_data",
     "content_publish", "content_restore", "examples_assigned", "questions_dismissed",
+    "scam_alert_saved", "scam_alert_restored",
 )
 STREAM_MAX_ENTRIES = 100_000
 MAX_DETAIL_LENGTH = 64

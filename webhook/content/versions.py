@@ -114,8 +114,9 @@ class Opened:
 class ContentVersions:
     """Drafts, publishing, history and restore of the content in Redis."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, store: str = "content") -> None:
         self.client = client
+        self.store = store  # the key prefix: the scam alert library is a store of its own
         self._publish = client.register_script(_PUBLISH)
         self._save_draft = client.register_script(_SAVE_DRAFT)
 
@@ -123,38 +124,38 @@ class ContentVersions:
 
     def revision(self) -> int:
         """The store's revision (0 when nothing was ever published)."""
-        return int(self.client.get(keys.content_revision()) or 0)
+        return int(self.client.get(keys.content_revision(store=self.store)) or 0)
 
     def item(self, item: str) -> tuple[dict[str, Any] | None, int]:
         """An item's published data (None if it has none) and the revision that set it."""
         pipe = self.client.pipeline()
-        pipe.hget(keys.content_published(), item)
-        pipe.hget(keys.content_item_revisions(), item)
+        pipe.hget(keys.content_published(store=self.store), item)
+        pipe.hget(keys.content_item_revisions(store=self.store), item)
         data, revision = pipe.execute()
         return (json.loads(data) if data else None), int(revision or 0)
 
     def opened(self, item: str) -> Opened:
         """What an editor opening `item` now has open."""
         pipe = self.client.pipeline()
-        pipe.hget(keys.content_item_revisions(), item)
-        pipe.hget(keys.content_draft(item), "stamp")
+        pipe.hget(keys.content_item_revisions(store=self.store), item)
+        pipe.hget(keys.content_draft(item, store=self.store), "stamp")
         revision, stamp = pipe.execute()
         return Opened(int(revision or 0), as_text(stamp))
 
     def snapshot(self) -> tuple[int, ContentSet]:
         """The store's revision and everything published at it, read at one instant."""
         pipe = self.client.pipeline(transaction=True)
-        pipe.get(keys.content_revision())
-        pipe.hgetall(keys.content_published())
-        pipe.hgetall(keys.content_topics())
-        pipe.get(keys.content_order())
+        pipe.get(keys.content_revision(store=self.store))
+        pipe.hgetall(keys.content_published(store=self.store))
+        pipe.hgetall(keys.content_topics(store=self.store))
+        pipe.get(keys.content_order(store=self.store))
         revision, published, topics, order = pipe.execute()
         return int(revision or 0), _content_set(published, topics, json.loads(order or "[]"))
 
     def draft(self, item: str) -> Draft | None:
         """The item's unpublished draft, if any."""
         fields = {as_text(k): as_text(v) for k, v in
-                  self.client.hgetall(keys.content_draft(item)).items()}
+                  self.client.hgetall(keys.content_draft(item, store=self.store)).items()}
         if not fields.get("stamp"):
             return None
         return Draft(data=json.loads(fields["data"]), base=int(fields.get("base") or 0),
@@ -168,14 +169,14 @@ class ContentVersions:
 
     def history(self, item: str, limit: int = 50) -> list[VersionInfo]:
         """The item's versions, newest first."""
-        revisions = self.client.lrange(keys.content_history(item), 0, limit - 1)
+        revisions = self.client.lrange(keys.content_history(item, store=self.store), 0, limit - 1)
         found = (self.version(int(revision)) for revision in revisions)
         return [version for version in found if version]
 
     def version(self, revision: int) -> VersionInfo | None:
         """One version by its revision number."""
         fields = {as_text(k): as_text(v) for k, v in
-                  self.client.hgetall(f"{keys.content_version_prefix()}{revision}").items()}
+                  self.client.hgetall(f"{keys.content_version_prefix(store=self.store)}{revision}").items()}
         if not fields:
             return None
         return VersionInfo(
@@ -188,7 +189,7 @@ class ContentVersions:
 
     def language_revisions(self, item: str) -> dict[str, int]:
         """For each language, the revision that last changed it."""
-        found = self.client.hgetall(keys.content_language_revisions(item))
+        found = self.client.hgetall(keys.content_language_revisions(item, store=self.store))
         return {as_text(language): int(revision) for language, revision in found.items()}
 
     # writing
@@ -197,7 +198,8 @@ class ContentVersions:
         """Keep `data` as the item's draft; Conflict if it changed since `opened`."""
         stamp, now = uuid.uuid4().hex[:12], time.time()
         ok, _ = self._save_draft(
-            keys=[keys.content_item_revisions(), keys.content_draft(item)],
+            keys=[keys.content_item_revisions(store=self.store),
+                  keys.content_draft(item, store=self.store)],
             args=[item, opened.revision, opened.stamp, stamp, _dump(data), author, now])
         if not ok:
             raise self._conflict(item)
@@ -205,7 +207,7 @@ class ContentVersions:
 
     def discard_draft(self, item: str) -> None:
         """Forget the item's draft."""
-        self.client.delete(keys.content_draft(item))
+        self.client.delete(keys.content_draft(item, store=self.store))
 
     def publish(self, item: str, data: dict[str, Any] | None, opened: Opened, author: str,
                 comment: str, action: str = "publish") -> int:
@@ -217,12 +219,15 @@ class ContentVersions:
         before, _ = self.item(item)
         changed = _changed_languages(before, data)
         ok, revision = self._publish(
-            keys=[keys.content_revision(), keys.content_published(),
-                  keys.content_item_revisions(), keys.content_history(item),
-                  keys.content_language_revisions(item), keys.content_draft(item)],
+            keys=[keys.content_revision(store=self.store),
+                  keys.content_published(store=self.store),
+                  keys.content_item_revisions(store=self.store),
+                  keys.content_history(item, store=self.store),
+                  keys.content_language_revisions(item, store=self.store),
+                  keys.content_draft(item, store=self.store)],
             args=[item, opened.revision, opened.stamp, _dump(data) if data else "",
-                  keys.content_version_prefix(), author, time.time(), comment, action,
-                  ",".join(changed), keys.content_channel()])
+                  keys.content_version_prefix(store=self.store), author, time.time(), comment,
+                  action, ",".join(changed), keys.content_channel(store=self.store)])
         if not ok:
             raise self._conflict(item)
         metrics.CONTENT_PUBLISHES.inc()
@@ -261,7 +266,8 @@ class ContentVersions:
 
     def seed(self, content: ContentSet, author: str = "responses/") -> list[str]:
         """Add the items the store does not have yet (one process at a time)."""
-        lock = self.client.lock(keys.content_seed_lock(), timeout=60, blocking_timeout=30)
+        lock = self.client.lock(keys.content_seed_lock(store=self.store), timeout=60,
+                                blocking_timeout=30)
         with lock:
             return self.import_content(content, author, "Added from responses/",
                                        only_missing=True)
@@ -270,9 +276,9 @@ class ContentVersions:
         order = list(content.responses) + [name for name in known
                                            if name not in content.responses]
         pipe = self.client.pipeline()
-        pipe.set(keys.content_order(), json.dumps(order))
+        pipe.set(keys.content_order(store=self.store), json.dumps(order))
         if content.topics:
-            pipe.hset(keys.content_topics(), mapping=content.topics)
+            pipe.hset(keys.content_topics(store=self.store), mapping=content.topics)
         pipe.execute()
 
     def _conflict(self, item: str) -> Conflict:

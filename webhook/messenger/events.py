@@ -1,7 +1,8 @@
 """Turn a Messenger webhook body into the small, flat events the worker handles.
 
-Only what the worker needs is kept (no profile data, no attachment URLs): the kind, who, when,
-the message id, the text or payload, and attachment types.
+Only what the worker needs is kept (no profile data, no attachment URLs except a single
+picture's, which the scam check may read): the kind, who, when, the message id, the text or
+payload, and attachment types.
 """
 
 from __future__ import annotations
@@ -88,10 +89,19 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
         kinds = [str(a.get("type", "file")) for a in attachments if isinstance(a, dict)]
         if message.get("sticker_id"):
             kinds = ["sticker"]
-        return {**content, "kind": "attachment", "attachments": kinds or ["file"]}
+        event = {**content, "kind": "attachment", "attachments": kinds or ["file"]}
+        image = _image_url(attachments) if kinds == ["image"] else ""
+        return {**event, "image_url": image} if image else event
     if content["text"]:
         return {**content, "kind": "text"}
     return {**content, "kind": "unknown", "fields": sorted(message)[:5]}
+
+
+def _image_url(attachments: list[Any]) -> str:
+    """The first picture's CDN address: the scam check reads screenshots (never kept)."""
+    payload = attachments[0].get("payload") if isinstance(attachments[0], dict) else None
+    url = payload.get("url") if isinstance(payload, dict) else None
+    return _text(url)[:2000] if isinstance(url, str) else ""
 
 
 def _id(party: Any) -> str:

@@ -30,6 +30,7 @@ from webhook.content.model import Settings
 from webhook.messenger.send_api import SendError, error_from_response, translate_request_error
 from webhook.messenger.signature import appsecret_proof
 from webhook.redis_connect import connect
+from webhook.scamcheck.conversation import CHECK_MESSAGE
 
 FIELDS = ("get_started", "greeting", "persistent_menu", "ice_breakers")
 GET_STARTED = "GET_STARTED"
@@ -52,20 +53,22 @@ GREETINGS = {
         "សូមស្វាគមន៍មកកាន់ {km}។",
     ),
 }
+# The scam check takes the menu's first place (decision 51): the main menu stays one tap away
+# in the quick replies of most answers, and typing "menu" shows it.
 MENUS = {  # (title, postback payload)
-    "default": (("Main menu / ម៉ឺនុយដើម", "/help"),
+    "default": (("Check a message / ពិនិត្យសារ", CHECK_MESSAGE),
                 ("Human help / ជំនួយពីមនុស្ស", "/request_human"),
                 ("Language / ភាសា", "/change_language")),
-    "km_KH": (("ម៉ឺនុយដើម", "/help"),
+    "km_KH": (("ពិនិត្យសារ", CHECK_MESSAGE),
               ("និយាយជាមួយមនុស្ស", "/request_human"),
               ("ភាសា / Language", "/change_language")),
 }
 ICE_BREAKERS = {  # (question, payload)
-    "default": (("Is this a scam? / តើនេះជាការឆបោកទេ?", "/scam_check"),
+    "default": (("Is this a scam? / តើនេះជាការឆបោកទេ?", CHECK_MESSAGE),
                 ("My account was hacked / គណនីខ្ញុំត្រូវគេលួច", "/account_hacked"),
                 ("I am being threatened / ខ្ញុំកំពុងត្រូវគេគំរាម", "/online_harassment"),
                 ("Talk to a person / និយាយជាមួយមនុស្ស", "/request_human")),
-    "km_KH": (("តើនេះជាការឆបោកទេ?", "/scam_check"),
+    "km_KH": (("តើនេះជាការឆបោកទេ?", CHECK_MESSAGE),
               ("គណនីខ្ញុំត្រូវគេលួច", "/account_hacked"),
               ("ខ្ញុំកំពុងត្រូវគេគំរាម", "/online_harassment"),
               ("និយាយជាមួយមនុស្ស", "/request_human")),

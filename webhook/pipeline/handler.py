@@ -16,28 +16,30 @@ from typing import Any
 import redis
 
 from bot.language import detect
-from webhook import keys
+from webhook import keys, metrics
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
+from webhook.guides.walker import Walker
 from webhook.handoff.service import Handoffs
 from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
+from webhook.pipeline.message import joined, rasa_text, shown, typed, with_secrets_masked
 from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
-from webhook.privacy.redact import redact
+from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment")
-GET_STARTED = "GET_STARTED"
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
+FALLBACK = "utter_fallback"  # the menu and "talk to a person"
 SENT_MID_TTL = 86400
 
 
@@ -63,6 +65,8 @@ class Handler:
     app_id: str = ""
     rasa_patience_seconds: float = 15.0
     rate_limit: RateLimit | None = None
+    guides: Walker | None = None
+    scam_turns: ScamCheckTurns | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -103,13 +107,24 @@ class Handler:
             self.handoffs.page_inbox_took(psid)
 
     def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
-        event = _with_secrets_masked(event)
+        return self.answer([(entry_id, event)])
+
+    def may_hold(self, event: dict[str, Any]) -> bool:
+        """True when the bot answers this user now, so a burst of theirs may be held (a user
+        waiting for or talking with a person is never held: their messages go on at once)."""
+        return self._bot_may_answer(event, self.conversations.get(event["psid"]))
+
+    def answer(self, fragments: list[tuple[str, dict[str, Any]]]) -> Outcome:
+        """Answer one user message, or a burst of text fragments joined into one (entry ids
+        and events, in order): each fragment recorded as written, the joined text answered
+        once; the burst's progress is kept on its first entry."""
+        event, recorded = joined([fragment for _, fragment in fragments])
         psid = event["psid"]
-        progress = ReplyProgress(self.client, entry_id)
-        state = self.conversations.get(psid)
-        if not progress.flag("recorded"):
-            self._record_user(event, progress)
-            state = self.conversations.get(psid)
+        progresses = [ReplyProgress(self.client, entry) for entry, _ in fragments]
+        for fragment, progress in zip(recorded, progresses, strict=True):
+            if not progress.flag("recorded"):
+                self._record_user(fragment, progress)
+        progress, state = progresses[0], self.conversations.get(psid)
         if event.get("standby") or not self._bot_may_answer(event, state):
             self.handoffs.user_wrote(psid)
             return Outcome.DONE  # a person is answering or about to: the bot stays silent
@@ -120,18 +135,23 @@ class Handler:
                 return Outcome.DONE  # over the limit: recorded above, not answered
             if verdict is Verdict.NOTICE:
                 plan = self._notice_plan("utter_rate_limited", event, state)
-                progress.set_plan(plan)
         if plan is None:
-            if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
-                self._actions.submit(self._typing, psid)  # shown while Rasa thinks
             try:
-                plan = self._plan(event, state)
+                plan = self._planned(event, state)
             except RasaUnavailable:
                 return self._rasa_down(event, state, progress)
-            progress.set_plan(plan)
-            if state.get("handoff_reason") == RASA_DOWN:
-                self.handoffs.cancel(psid)  # Rasa is back before a person took the case
+        if progress.plan() is None:
+            progress.set_plan({**plan, "members": [entry for entry, _ in fragments]})
         return self._deliver(psid, plan, progress)
+
+    def _planned(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
+        """Rasa's answer rendered (the typing indicator shown meanwhile)."""
+        if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
+            self._actions.submit(self._typing, event["psid"])  # shown while Rasa thinks
+        plan = self._plan(event, state)
+        if state.get("handoff_reason") == RASA_DOWN:
+            self.handoffs.cancel(event["psid"])  # Rasa is back before a person took the case
+        return plan
 
     def _rate_verdict(self, psid: str, progress: ReplyProgress) -> Verdict:
         """Counted once per entry: one retried while Rasa is down keeps its place."""
@@ -145,7 +165,7 @@ class Handler:
     def _notice_plan(self, name: str, event: dict[str, Any],
                      state: dict[str, str]) -> dict[str, Any]:
         """A plan of one system answer (a notice) in the user's language, with no commands."""
-        language = message_language(_typed(event), state, self._default_language())
+        language = message_language(typed(event), state, self._default_language())
         rendered = render([self.content.reply(name, language)])
         return {"messages": rendered.messages, "commands": [], "language": language}
 
@@ -161,7 +181,7 @@ class Handler:
     def _record_user(self, event: dict[str, Any], progress: ReplyProgress) -> None:
         psid, text = event["psid"], event.get("text") or ""
         shown = text or f"[{', '.join(event.get('attachments', ['attachment']))}]"
-        detection = detect(_typed(event))
+        detection = detect(typed(event))
         chosen = chosen_language(event.get("payload", ""))
         self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
         if chosen:
@@ -174,17 +194,40 @@ class Handler:
         insights.message_received(self.client, psid)
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
-        language = message_language(_typed(event), state, self._default_language())
-        if event["kind"] == "attachment":
+        language = message_language(typed(event), state, self._default_language())
+        scam = self.scam_turns.answer(event, state, language) if self.scam_turns else None
+        if scam is not None:
+            answer = scam
+        elif event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
         else:
-            answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+            answer = self._answer(event, language)
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
         return {"messages": rendered.messages, "commands": rendered.commands,
                 "language": language}
+
+    def _no_answer(self, psid: str, language: str) -> dict[str, Any]:
+        """Rasa answered nothing (an action failed, /nlg refused): never a silent turn. The
+        fallback offers the menu and a person; it is sent and recorded like any answer."""
+        log.error("rasa gave no answer; sending the fallback", extra={"user": user_ref(psid)})
+        insights.no_answer(self.client)
+        metrics.SILENT_TURNS.inc()  # alerts: deploy/prometheus/alerts.yml
+        return self.content.reply(FALLBACK, language)
+
+    def _answer(self, event: dict[str, Any], language: str) -> list[dict[str, Any]]:
+        """Rasa's answer, or the guided steps' (webhook.guides) when the event is a step."""
+        guided = self.guides.before_rasa(event, language) if self.guides else None
+        if guided is not None:
+            return guided
+        answer = self.rasa.send(event["psid"], rasa_text(event), {"language": language})
+        if not answer:
+            answer = [self._no_answer(event["psid"], language)]
+        if self.guides is None:
+            return answer
+        return self.guides.after_rasa(event["psid"], answer, language, event["kind"] == "text")
 
     def _default_language(self) -> str:
         return self.content.settings().default_language
@@ -205,7 +248,7 @@ class Handler:
         if event.get("kind") not in USER_KINDS or event.get("standby") \
                 or waited_s < self.rasa_patience_seconds:
             return
-        event = _with_secrets_masked(event)
+        event = with_secrets_masked(event)
         progress = ReplyProgress(self.client, entry)
         if not progress.flag("recorded"):
             self._record_user(event, progress)
@@ -244,6 +287,10 @@ class Handler:
                 self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
 
+    def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
+        """Send an answer that was ready only after the turn (a picture's scam check)."""
+        self._send_follow_up(psid, render(answer).messages, language)
+
     def _send_follow_up(self, psid: str, messages: list[dict[str, Any]], language: str) -> None:
         try:
             self._send_all(psid, messages, language)
@@ -254,7 +301,7 @@ class Handler:
                   progress: ReplyProgress | None = None) -> None:
         for message in messages:
             mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
-            until_written(self._record_sent, psid, mid, _shown(message), language, progress)
+            until_written(self._record_sent, psid, mid, shown(message), language, progress)
 
     def _record_sent(self, psid: str, mid: str, shown: str, language: str,
                      progress: ReplyProgress | None) -> None:
@@ -272,36 +319,3 @@ class Handler:
         except PermanentSendError as error:
             self.conversations.update(psid, last_send_error=error.code,
                                       last_send_error_at=int(time.time()))
-
-
-def _with_secrets_masked(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with codes, passwords and card numbers masked in what the user typed: the
-    transcript, the console and Rasa only ever see the masked text."""
-    if event["kind"] != "text" or not event.get("text"):
-        return event
-    masked = redact(event["text"])
-    if not masked.found:
-        return event
-    return {**event, "text": masked.text, "secrets": sorted(masked.found)}
-
-
-def _typed(event: dict[str, Any]) -> str:
-    """What the user wrote themselves: a tapped button's title says nothing of their language."""
-    return event.get("text") or "" if event["kind"] == "text" else ""
-
-
-def _rasa_text(event: dict[str, Any]) -> str:
-    """What Rasa is told: typed text, or a tapped payload (unknown payloads show the menu)."""
-    if event["kind"] == "text":
-        return event["text"]
-    payload = event.get("payload") or ""
-    if payload == GET_STARTED:
-        return "/greet"
-    return payload if payload.startswith("/") else "/help"
-
-
-def _shown(message: dict[str, Any]) -> str:
-    if "text" in message:
-        return message["text"]
-    payload = message.get("attachment", {}).get("payload", {})
-    return payload.get("text") or f"[{message.get('attachment', {}).get('type', 'message')}]"

@@ -35,6 +35,7 @@ from flask import Flask, jsonify, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from webhook.messenger.signature import appsecret_proof
+from webhook.simulator.attachments import add_attachment_routes
 
 HISTORY_LIMIT = 10_000
 SECRET_ARGS = ("access_token", "appsecret_proof")
@@ -311,6 +312,8 @@ def _add_control_routes(app: Flask, state: _State) -> None:
 def create_app(state: _State) -> Flask:
     """The stand-in's Flask app: Graph routes for any version, and the control API."""
     app = Flask(__name__)
+
+    add_attachment_routes(app)
 
     @app.post("/<version>/<node>/messages")
     def messages(version: str, node: str) -> Any:

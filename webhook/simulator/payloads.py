@@ -51,9 +51,10 @@ def postback(sender: str, title: str, payload: str, mid: str | None = None) -> d
 
 
 def attachment(sender: str, kind: str, mid: str | None = None,
-               sticker_id: int | None = None) -> dict[str, Any]:
-    """An image, audio (voice note), video, file, location or sticker."""
-    payload: dict[str, Any] = {"url": f"https://cdn.example.invalid/{kind}"}
+               sticker_id: int | None = None, url: str | None = None) -> dict[str, Any]:
+    """An image, audio (voice note), video, file, location or sticker (`url`: where the file
+    is served, e.g. by the Graph stand-in)."""
+    payload: dict[str, Any] = {"url": url or f"https://cdn.example.invalid/{kind}"}
     if kind == "location":
         payload = {"coordinates": {"lat": 11.56, "long": 104.92}}
     if sticker_id:

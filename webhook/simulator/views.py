@@ -30,6 +30,7 @@ USERS = {"sim-user-1": "Dara", "sim-user-2": "Sokha", "sim-user-3": "Vanna"}
 KINDS = ("text", "quick_reply", "postback", "image", "sticker", "audio")
 THUMBS_UP_STICKER = 369239263222822  # the sticker Messenger's "like" button sends
 TIMEOUT_SECONDS = 5
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 @bp.get("/")
@@ -140,7 +141,28 @@ def _event(data: dict[str, Any]) -> dict[str, Any]:
         return build(user, data.get("title") or data["text"], data["payload"])
     if kind == "sticker":  # Facebook sends a sticker as an image with a sticker_id
         return payloads.attachment(user, "image", sticker_id=THUMBS_UP_STICKER)
-    return payloads.attachment(user, kind)
+    return payloads.attachment(user, kind, url=data.get("url"))
+
+
+@bp.post("/api/upload")
+def upload() -> tuple[Response, int]:
+    """A photo from the page (from disk) to the Graph stand-in, which serves it as Facebook's
+    CDN would; answers its URL, which /api/send then puts in the image message."""
+    base = current_app.config.get("GRAPH_API_URL", "").rstrip("/")
+    if not base or "facebook.com" in base:
+        return _error(503, f"GRAPH_API_URL is {base!r}, not the local Graph API stand-in")
+    request.max_content_length = UPLOAD_MAX_BYTES  # the app's limit is for webhook bodies
+    file = request.files.get("photo")
+    if file is None:
+        return _error(400, "send the photo as the form field 'photo'")
+    try:
+        answer = requests.post(f"{base}/_standin/attachments", data=file.read(),
+                               headers={"Content-Type": file.mimetype or "image/png"},
+                               timeout=TIMEOUT_SECONDS)
+        answer.raise_for_status()
+    except requests.RequestException as exc:
+        return _error(502, f"the Graph API stand-in did not keep the photo ({exc})")
+    return jsonify(answer.json()), 200
 
 
 def _mid(event: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@
 
   const root = document.querySelector(".phone");
   const SEND_URL = root.dataset.sendUrl;
+  const UPLOAD_URL = root.dataset.uploadUrl;
   const MESSAGES_URL = root.dataset.messagesUrl;
   const $ = (id) => document.getElementById(id);
   const el = {
@@ -309,6 +310,20 @@
   }));
   document.querySelectorAll(".extras [data-kind]").forEach((button) => {
     button.addEventListener("click", () => send(button.dataset.kind, {}));
+  });
+  // A photo from disk: the Graph stand-in keeps it and serves it as Facebook's CDN would.
+  $("photo-file").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    event.target.value = "";
+    if (!file) return;
+    const form = new FormData();
+    form.append("photo", file);
+    try {
+      const data = await getJson(UPLOAD_URL, { method: "POST", body: form });
+      send("image", { url: data.url });
+    } catch (err) {
+      note(current, "Photo not sent: " + err.message, true);
+    }
   });
   $("clear").addEventListener("click", () => {
     const state = stateOf(current);
