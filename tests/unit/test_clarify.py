@@ -65,8 +65,11 @@ def test_asks_only_when_two_menu_topics_are_close_and_unsure():
 def client(tmp_path):
     target = tmp_path / "responses"
     shutil.copytree(RESPONSES, target)
-    app = create_app({"TESTING": True, "RESPONSES_DIR": target, "REDIS_URL": ""})
-    return app.test_client()
+    app = create_app({"TESTING": True, "RESPONSES_DIR": target, "REDIS_URL": "",
+                      "NLG_TOKEN": "test-token"})
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer test-token"  # what Rasa sends
+    return client
 
 
 def _fallback_tracker(text, ranking):
@@ -113,3 +116,28 @@ def test_the_editor_lists_a_sub_topic_answer_with_its_topic():
     assert editor_topic("utter_scam_loan_app", responses) == responses["utter_scam_victim"].topic
     assert editor_topic("utter_sextortion", responses) == responses["utter_online_harassment"].topic
     assert editor_topic("utter_greet", responses) == "basics"
+
+
+def test_the_compact_nlg_body_carries_the_two_topics(client):
+    tracker = {"sender_id": "s", "slots": {}, "events": [],
+               "latest_message": {"text": "x", "intent": {"name": "nlu_fallback"},
+                                  "clarify": [["scam_victim", "scam_loan_app"],
+                                              ["online_harassment", "online_harassment"]]}}
+    body = _nlg(client, tracker).get_json()
+    assert [b["payload"] for b in body["buttons"][:2]] == ["/scam_loan_app", "/online_harassment"]
+
+
+def test_rasas_side_puts_the_two_topics_in_the_compact_body():
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.nlg_client import nlg_body
+
+    ranking = _ranking(("nlu_fallback", 0.3), ("scam_loan_app", 0.25), ("scam_victim", 0.1),
+                       ("online_harassment", 0.3))
+    event = UserUttered("x", {"name": "nlu_fallback", "confidence": 0.3},
+                        parse_data={"intent": {"name": "nlu_fallback"}, "intent_ranking": ranking})
+    tracker = DialogueStateTracker.from_events("u", [event])
+    latest = nlg_body("utter_fallback", tracker)["tracker"]["latest_message"]
+    assert latest["clarify"] == [["scam_victim", "scam_loan_app"],
+                                 ["online_harassment", "online_harassment"]]

@@ -24,9 +24,11 @@ def clarify_reply(tracker: dict[str, Any], content: ContentSet,
     latest = tracker.get("latest_message") or {}
     if (latest.get("intent") or {}).get("name") != "nlu_fallback":
         return None
-    offered = clarify.options(latest.get("intent_ranking") or [])
+    # the compact body (bot/nlg_client.py) carries the decision; Rasa's own, the whole ranking
+    offered = [tuple(pair) for pair in latest.get("clarify") or []] \
+        or clarify.options(latest.get("intent_ranking") or [])
     question, menu = content.responses.get(QUESTION), content.responses.get(MENU)
-    if not offered or question is None or menu is None:
+    if len(offered) != 2 or question is None or menu is None:
         return None
     labels = _menu_titles(menu, language)
     if any(topic not in labels for topic, _ in offered):
