@@ -8,7 +8,8 @@ shape as Rasa's body so /nlg reads both:
 - `tracker.sender_id`: the conversation (the scam check marks it, webhook.scamcheck);
 - `tracker.slots`: the slots set to a plain value (the `language` choice among them);
 - `tracker.latest_message`: the latest user message's text (whole: the scam check reads a
-  quoted message to its end), intent, id and language metadata;
+  quoted message to its end), intent, id and language metadata, and after a close call
+  between two topics the two to ask about (`clarify`, bot/clarify.py);
 - `tracker.events`: the last RECENT_USER_MESSAGES user messages of the current session (why a
   handoff, which question was left open, the language of the last clear message).
 
@@ -29,6 +30,8 @@ from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
+
+from bot import clarify
 
 MAX_TEXT = 2000  # Messenger's longest text
 MAX_EARLIER_TEXT = 1000
@@ -63,10 +66,20 @@ def nlg_body(response: str, tracker: DialogueStateTracker) -> dict[str, Any]:
     return {"response": response, "tracker": {
         "sender_id": tracker.sender_id,
         "slots": _plain_slots(tracker.current_slot_values()),
-        "latest_message": _message(tracker.latest_message, MAX_TEXT),
+        "latest_message": {**_message(tracker.latest_message, MAX_TEXT),
+                           **_clarify(tracker.latest_message)},
         "events": [{"event": "user", **_message(event, MAX_EARLIER_TEXT, nested=True)}
                    for event in _recent_user_messages(tracker)],
     }}
+
+
+def _clarify(message: UserUttered | None) -> dict[str, Any]:
+    """The two topics to ask about (bot.clarify), when the model hesitated between them: the
+    whole intent ranking it is decided from is not sent."""
+    if message is None or message.intent_name != "nlu_fallback":
+        return {}
+    offered = clarify.options((message.parse_data or {}).get("intent_ranking") or [])
+    return {"clarify": [list(pair) for pair in offered]} if offered else {}
 
 
 def _message(message: UserUttered | None, max_text: int,

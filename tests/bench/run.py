@@ -51,6 +51,10 @@ def training_seconds() -> float:
         return time.monotonic() - started
 
 
+def _cell(result: dict | None) -> str:
+    return f"{result['accuracy']:.2f} ({result['n']})" if result else "–"
+
+
 def main() -> int:
     """Run the benchmarks and print markdown."""
     print(f"machine: {platform.processor() or platform.machine()}, "
@@ -58,9 +62,15 @@ def main() -> int:
     print(f"training from scratch: {training_seconds():.0f} s\n")
     with contextlib.redirect_stdout(io.StringIO()):
         held_out = nlu_eval.evaluate(model_path())
-    print("held-out set (tests/eval):")
-    print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}"]
-                  for lang, r in held_out.items()], ["language", "n", "accuracy", "macro F1"]))
+    print("held-out set (tests/eval), by topic:")
+    print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}",
+                   f"{r['asks']:.1%}", f"{r['asks_with_right_topic']:.0%}"]
+                  for lang, r in held_out.items()],
+                 ["language", "n", "accuracy", "macro F1", "asks", "right topic offered"]))
+    print("\nheld-out accuracy per topic:")
+    topics = sorted({topic for r in held_out.values() for topic in r["per_topic"]})
+    print(_table([[topic, *(_cell(held_out[lang]["per_topic"].get(topic)) for lang in held_out)]
+                  for topic in topics], ["topic", *held_out]))
     cv = cross_validation.cross_validate(5)
     print("\n5-fold cross-validation (training data):")
     print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}"]

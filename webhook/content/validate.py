@@ -17,6 +17,7 @@ from webhook.handoff.office_hours import schedule_problems
 KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data", "cancel_handoff", "guide"})
 # filled by the worker at run time, not from settings.yml
 RUNTIME_PLACEHOLDERS = frozenset({"queue_position", "wait_minutes", "next_open",
+                                  "first_topic", "second_topic",  # did you mean A or B
                                   "alert_title", "alert_answer"})  # scam check: a matched alert
 # Payloads the worker answers itself, before Rasa (webhook/feedback/flow.py)
 WORKER_PAYLOADS = frozenset({"/feedback_up", "/feedback_down"})

@@ -188,6 +188,7 @@ def _charts(report: Report) -> dict[str, charts.Chart]:
         "handoff_rate": charts.columns(
             daily(lambda day: rate(day.handoffs, day.conversations)), charts.percent),
         "wait": charts.columns(daily(lambda day: median(day.waits)), charts.minutes),
+        "topics": charts.rows(report.topics()[:TOP_INTENTS], charts.count),
         "intents": charts.rows(report.intents()[:TOP_INTENTS], charts.count),
         "answers": charts.rows(report.answers(), charts.count),
         "reasons": charts.rows(report.handoff_reasons(), charts.count),

@@ -43,7 +43,11 @@ _SCHEMA = {
             "sender_id": {"type": ["string", "null"], "maxLength": 128},
             "slots": {"type": ["object", "null"], "maxProperties": 32,
                       "additionalProperties": {"maxLength": 200, "maxProperties": 16}},
-            "latest_message": {"type": ["object", "null"], "properties": _MESSAGE_FIELDS},
+            "latest_message": {"type": ["object", "null"], "properties": {
+                **_MESSAGE_FIELDS,
+                "clarify": {"type": "array", "maxItems": 2, "items": {
+                    "type": "array", "minItems": 2, "maxItems": 2,
+                    "items": {"type": "string", "pattern": r"^[a-z_]{1,64}\Z"}}}}},
             "events": {"type": ["array", "null"], "maxItems": MAX_EVENTS, "items": {
                 "type": "object", "required": ["event"],
                 "properties": {"event": {"type": "string", "maxLength": 40},

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from webhook.content.render import to_nlg_reply
 from webhook.insights import hooks as insights
 from webhook.internal import internal_only
+from webhook.nlg.clarify_reply import clarify_reply
 from webhook.nlg.handoff_reason import handoff_reason
 from webhook.nlg.language_choice import answer_language
 from webhook.nlg.request import NlgRefused, checked_body, response_name_hint
@@ -38,7 +39,9 @@ def generate():  # noqa: ANN201 - a Flask view
     language = answer_language(tracker, settings.default_language)
     if language not in response.versions:
         language = next(iter(response.versions))
-    reply = to_nlg_reply(response, language, settings)
+    reply = clarify_reply(tracker, content, language) \
+        if body["response"] == "utter_fallback" else None
+    reply = reply or to_nlg_reply(response, language, settings)
     reply = _scam_check(body["response"], tracker, language) or reply
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
