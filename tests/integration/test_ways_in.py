@@ -5,25 +5,13 @@ import json
 import time
 
 import pytest
-import redis
 
-from tests.integration.messenger_client import Messenger
 from tests.integration.test_conversations import expected_text
 from webhook import keys
 from webhook.feedback.store import FeedbackStore
 from webhook.insights.days import day_of
 from webhook.referrals.store import Referrals, Start
 from webhook.simulator import payloads
-
-
-@pytest.fixture
-def fb(stack):
-    return Messenger(stack)
-
-
-@pytest.fixture
-def db(stack):
-    return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
 
 @pytest.fixture
