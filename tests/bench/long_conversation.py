@@ -103,7 +103,7 @@ def with_history(stack: Stack, users: int, messages: int) -> list[str]:
                    {"event": "action", "name": "action_listen"}]
     for name in names:
         requests.post(f"{stack.rasa_url}/conversations/{name}/tracker/events",
-                      json=events, timeout=120).raise_for_status()
+                      params=stack.rasa_auth, json=events, timeout=120).raise_for_status()
     return names
 
 

@@ -45,7 +45,8 @@ def write_slowly(fb, user, fragments):
 
 
 def rasa_user_turns(stack, user):
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker", timeout=10).json()
+    tracker = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker",
+                           params=stack.rasa_auth, timeout=10).json()
     return [event["text"] for event in tracker["events"] if event["event"] == "user"]
 
 

@@ -92,6 +92,7 @@ def test_the_chosen_language_is_carried_into_a_new_session(stack, redis_client):
 
     def say(message):
         response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                                 params=stack.rasa_auth,
                                  json={"sender": sender, "message": message}, timeout=30)
         response.raise_for_status()
         return response.json()

@@ -29,7 +29,7 @@ FRAGMENT_GAP_S = 0.5
 
 def burst_killed(suite) -> object:  # noqa: ANN001 - a faults.Suite; returns its Result
     """Run the scenario on the suite's stack."""
-    bursts = checked_bursts(suite.stack.rasa_url)
+    bursts = checked_bursts(suite.stack.rasa_url, suite.stack.rasa_auth)
     users = [BurstUser(f"fault-burst-{uuid.uuid4().hex[:10]}", language, [], None,
                        fragments=fragments, answer=burst_bubbles(language))
              for index in range(suite.profile.users)
@@ -52,7 +52,7 @@ def burst_killed(suite) -> object:  # noqa: ANN001 - a faults.Suite; returns its
                               {})
     finally:
         window.set(None)
-    asked = [_rasa_turns(suite.stack.rasa_url, user.psid) for user in users]
+    asked = [_rasa_turns(suite.stack, user.psid) for user in users]
     result.checks = {"killed holding fragments": held >= len(users),
                      f"Rasa asked once per burst ({asked.count(1)}/{len(users)})":
                      asked.count(1) == len(users)}
@@ -79,6 +79,7 @@ def _wait_holding(suite, worker: str, at_least: int,  # noqa: ANN001
     return held
 
 
-def _rasa_turns(rasa_url: str, psid: str) -> int:
-    tracker = requests.get(f"{rasa_url}/conversations/{psid}/tracker", timeout=30).json()
+def _rasa_turns(stack, psid: str) -> int:  # noqa: ANN001 - a devstack.Stack
+    tracker = requests.get(f"{stack.rasa_url}/conversations/{psid}/tracker",
+                           params=stack.rasa_auth, timeout=30).json()
     return sum(1 for event in tracker["events"] if event["event"] == "user")

@@ -87,12 +87,14 @@ def burst_bubbles(language: str) -> tuple[str, ...]:
     return tuple(bubbles(f"utter_{BURST_INTENT}", reply) + bubbles("guide_hacked_account", reply))
 
 
-def checked_bursts(rasa_url: str) -> dict[str, tuple[str, ...]]:
-    """The bursts whose joined text the running model reads as a hacked account."""
+def checked_bursts(rasa_url: str, params: dict[str, str] | None = None
+                   ) -> dict[str, tuple[str, ...]]:
+    """The bursts whose joined text the running model reads as a hacked account (`params`:
+    Rasa's token, `stack.rasa_auth`)."""
     usable = {}
     for language, fragments in BURSTS.items():
         parsed = requests.post(f"{rasa_url}/model/parse", json={"text": "\n".join(fragments)},
-                               timeout=30)
+                               params=params, timeout=30)
         parsed.raise_for_status()
         if parsed.json()["intent"]["name"] == BURST_INTENT:
             usable[language] = fragments
