@@ -47,7 +47,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webhook import health, internal
-    from webhook.console import audit, auth, editor, moderation, scam_alerts
+    from webhook.console import audit, auth, editor, evidence, moderation, scam_alerts
     from webhook.insights import views as insights
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(evidence.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(scam_alerts.bp)

@@ -232,3 +232,18 @@ def scamcheck_unmatched(day: str) -> str:
 def scamcheck_pending_image(psid: str) -> str:
     """A picture's attachment URL the user was asked about ("check this picture?"), briefly."""
     return f"{PREFIX}:scamcheck:image:{psid}"
+
+
+def evidence(psid: str) -> str:
+    """The manifest of a conversation's evidence files (hash: file id -> JSON record)."""
+    return f"{PREFIX}:evidence:{psid}"
+
+
+def evidence_expiry() -> str:
+    """Evidence files by the time retention removes them (sorted set: file id -> time)."""
+    return f"{PREFIX}:evidence-expiry"
+
+
+def evidence_owner(file_id: str) -> str:
+    """Which conversation an evidence file belongs to (for the retention sweep)."""
+    return f"{PREFIX}:evidence-owner:{file_id}"

@@ -17,6 +17,9 @@ from typing import Any
 import redis
 
 from webhook import config, keys, metrics, services
+from webhook.attachments.fetch import allowed_hosts
+from webhook.evidence.collector import EvidenceCollector
+from webhook.evidence.store import EvidenceStore
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline import rasa_client
@@ -25,7 +28,6 @@ from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
 from webhook.redis_connect import connect
 from webhook.scamcheck.conversation import CheckerSource
-from webhook.scamcheck.fetch import allowed_hosts
 from webhook.scamcheck.images import ImageChecks
 from webhook.scamcheck.turns import ScamCheckTurns
 
@@ -46,9 +48,12 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         rate_limit=RateLimit.from_environment(client),
     )
     handler.scam_turns = scam_turns(settings, client, content, handler)
+    handler.evidence = evidence_collector(settings, client, handler)
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
-    worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
+    sweep = handler.evidence.store.sweep
+    worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired(),
+                               sweep())
     return worker
 
 
@@ -67,6 +72,14 @@ def scam_turns(settings: dict[str, Any], client: redis.Redis, content: Any,
     images = ImageChecks(source, client, handler.send_later, hosts,
                          workers=int(os.environ.get("SCAMCHECK_OCR_THREADS", "1")))
     return ScamCheckTurns(client, handler.conversations, source, images)
+
+
+def evidence_collector(settings: dict[str, Any], client: redis.Redis,
+                       handler: Handler) -> EvidenceCollector:
+    """Attachments sent to a person are fetched beside the loop into the evidence store."""
+    hosts = allowed_hosts(settings["GRAPH_API_URL"], config.is_production(settings))
+    store = EvidenceStore(client, handler.conversations.retention)
+    return EvidenceCollector(store, handler.conversations, handler.transcript, hosts)
 
 
 def main(argv: list[str] | None = None) -> int:

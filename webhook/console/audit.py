@@ -29,7 +29,7 @@ ACTIONS = (
     "claim", "assign", "release", "reply", "note", "resolve", "view_transcript",
     "login", "logout", "login_failed",
     "account_created", "account_disabled", "account_enabled", "password_set",
-    "delete_data",
+    "delete_data", "keep_evidence", "release_evidence", "download_bundle",
     "content_publish", "content_restore", "examples_assigned", "questions_dismissed",
     "scam_alert_saved", "scam_alert_restored",
 )

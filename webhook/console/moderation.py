@@ -29,6 +29,8 @@ from webhook import keys
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
 from webhook.console.auth import current_account, role_required
+from webhook.console.evidence import may_see
+from webhook.console.evidence import store as evidence_store
 from webhook.content.render import to_nlg_reply
 from webhook.handoff.service import Handoffs
 from webhook.handoff.window import WindowClosed
@@ -86,6 +88,7 @@ def conversation(ref: str) -> ResponseReturnValue:
     audit.record(_redis(), _me(), "view_transcript", conversation=ref)
     language = case["state"].get("language") or "km"
     return render_template("console/conversation.html", case=case, me=_me(),
+                           evidence=_evidence(ref, case), evidence_shown=may_see(case["state"]),
                            canned=_canned_answers(language), colleagues=_colleagues(),
                            account_role=current_account().role)
 
@@ -97,7 +100,7 @@ def transcript_json(ref: str) -> ResponseReturnValue:
     case = _case(ref)
     return jsonify({"transcript": case["transcript"], "owner": case["state"].get("owner"),
                     "claimed_by": case["state"].get("claimed_by", ""),
-                    "window": case["window"]})
+                    "window": case["window"], "evidence": _evidence(ref, case)})
 
 
 @bp.post("/c/<ref>/claim")
@@ -238,6 +241,16 @@ def _canned_answers(language: str) -> list[dict[str, str]]:
             answers.append({"name": name.removeprefix("utter_").replace("_", " "),
                             "text": text[:MAX_REPLY_CHARS]})
     return answers
+
+
+def _evidence(ref: str, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The case's files with their console addresses (none for those who may not see them)."""
+    if not may_see(case["state"]):
+        return []
+    psid = _handoffs().conversations.psid_for(ref) or ""
+    return [{**record, "url": url_for("evidence.original", ref=ref, file_id=record["id"]),
+             "thumb_url": url_for("evidence.thumb", ref=ref, file_id=record["id"])
+             if record["thumb"] else ""} for record in evidence_store().records(psid)]
 
 
 def _colleagues() -> list[str]:

@@ -1,8 +1,8 @@
 """Turn a Messenger webhook body into the small, flat events the worker handles.
 
-Only what the worker needs is kept (no profile data, no attachment URLs except a single
-picture's, which the scam check may read): the kind, who, when, the message id, the text or
-payload, and attachment types.
+Only what the worker needs is kept (no profile data): the kind, who, when, the message id, the
+text or payload, attachment types, and the attachments' CDN addresses (a single picture's for
+the scam check; all of them for the evidence store while a person handles the case).
 """
 
 from __future__ import annotations
@@ -90,11 +90,25 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
         if message.get("sticker_id"):
             kinds = ["sticker"]
         event = {**content, "kind": "attachment", "attachments": kinds or ["file"]}
+        urls = _urls(attachments, kinds)
+        if urls:
+            event["attachment_urls"] = urls
         image = _image_url(attachments) if kinds == ["image"] else ""
         return {**event, "image_url": image} if image else event
     if content["text"]:
         return {**content, "kind": "text"}
     return {**content, "kind": "unknown", "fields": sorted(message)[:5]}
+
+
+def _urls(attachments: list[Any], kinds: list[str]) -> list[list[str]]:
+    """[kind, url] of each attachment with an address (at most 10, as Messenger sends)."""
+    found = []
+    for raw, kind in zip(attachments[:10], kinds, strict=False):
+        payload = raw.get("payload") if isinstance(raw, dict) else None
+        url = payload.get("url") if isinstance(payload, dict) else None
+        if isinstance(url, str) and url:
+            found.append([kind, url[:2000]])
+    return found
 
 
 def _image_url(attachments: list[Any]) -> str:

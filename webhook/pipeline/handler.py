@@ -20,6 +20,7 @@ from webhook import keys
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
+from webhook.evidence.collector import EvidenceCollector
 from webhook.handoff.service import Handoffs
 from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
@@ -65,6 +66,7 @@ class Handler:
     rasa_patience_seconds: float = 15.0
     rate_limit: RateLimit | None = None
     scam_turns: ScamCheckTurns | None = None
+    evidence: EvidenceCollector | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -113,6 +115,8 @@ class Handler:
             self._record_user(event, progress)
             state = self.conversations.get(psid)
         if event.get("standby") or not self._bot_may_answer(event, state):
+            if self.evidence is not None and event.get("attachment_urls"):
+                self.evidence.collect(event)  # the moderator sees what the user sent
             self.handoffs.user_wrote(psid)
             return Outcome.DONE  # a person is answering or about to: the bot stays silent
         plan = progress.plan()

@@ -13,6 +13,7 @@ import redis
 
 from webhook import keys
 from webhook.console import audit
+from webhook.evidence.store import EvidenceStore
 from webhook.logging_setup import user_ref
 
 log = logging.getLogger(__name__)
@@ -30,11 +31,13 @@ def user_keys(client: redis.Redis, psid: str) -> list[str]:
 
 def erase_user(client: redis.Redis, psid: str, actor: str) -> int:
     """Delete the user's data and leave only an audit entry; how many keys were deleted."""
+    files = EvidenceStore(client, 0).delete_all(psid)  # the files on disk, then the manifest
     pipe = client.pipeline()
     pipe.delete(*user_keys(client, psid))
     pipe.zrem(keys.handoff_queue(), psid)
     pipe.srem(keys.owned_by_person(), psid)
     deleted = pipe.execute()[0]
     audit.record(client, actor, "delete_data", detail=f"user:{user_ref(psid)}")
-    log.info("user data erased", extra={"user": user_ref(psid), "by": actor, "keys": deleted})
+    log.info("user data erased", extra={"user": user_ref(psid), "by": actor, "keys": deleted,
+                                             "files": files})
     return int(deleted)

@@ -91,9 +91,36 @@
       .then((r) => r.json()).then(drawQueue).catch(() => {});
   }
 
+  function media(item) {
+    // the same as the template's _evidence.html: thumbnails, audio players, downloads
+    const span = document.createElement("span");
+    span.className = "evidence"; span.dataset.evidenceId = item.id;
+    if (item.thumb_url) {
+      const link = document.createElement("a");
+      link.href = item.url; link.target = "_blank"; link.rel = "noopener";
+      const img = document.createElement("img");
+      img.className = "evidence-thumb"; img.src = item.thumb_url; img.width = 160;
+      img.alt = "Picture the user sent";
+      link.append(img); span.append(link);
+    } else if (item.mime.startsWith("audio/") || item.mime === "video/mp4") {
+      const player = document.createElement(item.mime === "video/mp4" ? "video" : "audio");
+      player.className = item.mime === "video/mp4" ? "evidence-video" : "evidence-audio";
+      player.controls = true; player.preload = "none"; player.src = item.url;
+      span.append(player);
+    } else {
+      const link = document.createElement("a");
+      link.className = "evidence-file"; link.href = item.url; link.download = "";
+      link.textContent = "Download " + item.kind + " (" + item.mime + ", " +
+        (item.size / 1024).toFixed(1) + " KB)";
+      span.append(link);
+    }
+    return span;
+  }
+
   function drawTranscript(data) {
     const list = document.getElementById("transcript");
     list.replaceChildren();
+    const evidence = data.evidence || [];
     for (const entry of data.transcript) {
       const li = document.createElement("li");
       li.className = "from-" + entry.role;
@@ -104,6 +131,9 @@
       const text = document.createElement("p");
       text.textContent = entry.text;
       li.append(who, when, text);
+      for (const item of evidence) {
+        if (entry.mid && item.mid === entry.mid) li.append(media(item));
+      }
       list.append(li);
     }
     const owner = document.getElementById("owner");
