@@ -229,6 +229,11 @@ def scamcheck_unmatched(day: str) -> str:
     return f"{PREFIX}:scamcheck:unmatched:{day}"
 
 
+def scamcheck_checked_image(psid: str) -> str:
+    """The last picture the scam check read, briefly: kept as evidence if a person is asked."""
+    return f"{PREFIX}:scamcheck:checked-image:{psid}"
+
+
 def scamcheck_pending_image(psid: str) -> str:
     """A picture's attachment URL the user was asked about ("check this picture?"), briefly."""
     return f"{PREFIX}:scamcheck:image:{psid}"

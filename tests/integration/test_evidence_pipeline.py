@@ -7,7 +7,9 @@ import requests
 
 from tests.evidence_files import photo_with_location, voice_note
 from tests.integration.test_messenger_pipeline import bubbles, wait_until
+from tests.screenshots import KHMER_SCAM, chat_screenshot
 from webhook import keys
+from webhook.scamcheck.conversation import CHECK_PICTURE
 from webhook.simulator import payloads
 
 
@@ -61,3 +63,18 @@ def test_queued_users_files_are_kept_bad_ones_noted_and_deletion_leaves_nothing(
     left = {p.name for p in stack.evidence_dir.iterdir()}
     assert not {kept["image"]["id"], kept["image"]["id"] + ".thumb.jpg",
                 kept["audio"]["id"]} & left
+
+
+def test_a_scam_checks_picture_that_leads_to_a_person_is_kept(fb, db, stack):
+    user = fb.new_user()
+    shot = chat_screenshot(KHMER_SCAM)
+    fb.deliver(payloads.attachment(user, "image", url=served(stack, shot, "image/png")))
+    fb.wait_for(user, 1)  # "Do you want me to check this picture?"
+    fb.deliver(payloads.quick_reply(user, "Yes, check it", CHECK_PICTURE))
+    fb.wait_for(user, 2)  # "Reading your picture…"
+    fb.deliver(payloads.quick_reply(user, "Talk to a person", "/request_human"))
+    wait_until(lambda: db.hget(keys.conversation(user), "owner") == "queued")
+    wait_until(lambda: len(records(db, user)) == 1, timeout=30)
+    [picture] = records(db, user)
+    assert picture["mime"] == "image/png" and picture["size"] == len(shot)
+    assert not db.exists(keys.scamcheck_checked_image(user))  # taken once, not kept around

@@ -33,6 +33,7 @@ from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
 from webhook.privacy.redact import redact
+from webhook.scamcheck.conversation import take_checked_image
 from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
@@ -250,8 +251,16 @@ class Handler:
             for command in plan["commands"]:
                 follow_up = commands.carry_out(command, psid, plan["language"], self.handoffs,
                                                self.conversations)
+                if command.get("command") == "handoff":
+                    self._keep_checked_image(psid)
                 self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
+
+    def _keep_checked_image(self, psid: str) -> None:
+        """A scam check's picture that led to a person is evidence for the moderator."""
+        url = take_checked_image(self.client, psid)
+        if url and self.evidence is not None:
+            self.evidence.collect_url(psid, "image", url)
 
     def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
         """Send an answer that was ready only after the turn (a picture's scam check)."""

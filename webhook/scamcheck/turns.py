@@ -60,6 +60,7 @@ class ScamCheckTurns:
                  text: str) -> list[dict[str, Any]]:
         if self.images is None:
             return [self._reply("utter_scamcheck_unreadable", language)]
+        talk.remember_checked_image(self.client, psid, url)
         self.images.submit(psid, url, language, talk.is_victim(text))
         return [self._reply("utter_scamcheck_reading", language)]
 
