@@ -54,7 +54,7 @@ run: train ocr-deps
 	@$(PY) -m webhook.devstack
 
 chat: $(STAMP)
-	@$(PY) -m webhook.chat
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.chat
 
 # make account NAME=sokha ROLE=moderator   (asks for a password; needs `make run` up)
 account: $(STAMP)

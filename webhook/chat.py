@@ -1,6 +1,7 @@
 """`make chat`: talk to the running assistant from the terminal, through Rasa and /nlg.
 
-Type a message, or the number of a quick reply to tap it. `/quit` leaves.
+Type a message, or the number of a quick reply to tap it. `/quit` leaves. With `make run`'s
+Redis (REDIS_URL) guided steps are walked as the worker walks them (webhook.guides).
 """
 
 from __future__ import annotations
@@ -9,9 +10,15 @@ import os
 import sys
 import uuid
 
+import redis
 import requests
 
+from bot.language import detect
+from webhook import services
 from webhook.config import from_environment
+from webhook.conversations.state import Conversations
+from webhook.guides.position import Positions
+from webhook.guides.walker import Walker
 
 
 def send(rasa_url: str, sender: str, text: str) -> list[dict]:
@@ -23,6 +30,29 @@ def send(rasa_url: str, sender: str, text: str) -> list[dict]:
     )
     response.raise_for_status()
     return response.json()
+
+
+def walker(settings: dict) -> Walker | None:
+    """The guided-steps walker on the running stack's Redis, when there is one."""
+    if not settings["REDIS_URL"]:
+        return None
+    client = redis.Redis.from_url(settings["REDIS_URL"])
+    retention = services.retention_seconds()
+    return Walker(services.content(settings, client), Positions(client, retention),
+                  Conversations(client, retention))
+
+
+def turn(rasa_url: str, guides: Walker | None, sender: str, choice: dict | None, text: str,
+         language: str) -> list[dict]:
+    """The bot's answer to typed `text` or a tapped `choice`, guided steps included."""
+    payload = (choice or {}).get("payload") or ""
+    event = {"psid": sender, "kind": "quick_reply" if payload else "text", "text": text,
+             "payload": payload}
+    guided = guides.before_rasa(event, language) if guides else None
+    if guided is not None:
+        return guided
+    messages = send(rasa_url, sender, payload or text)
+    return guides.after_rasa(sender, messages, language, not payload) if guides else messages
 
 
 def show(messages: list[dict]) -> list[dict]:
@@ -43,19 +73,24 @@ def show(messages: list[dict]) -> list[dict]:
 
 def main() -> int:
     """A read-send-print loop until /quit or end of input."""
-    rasa_url = os.environ.get("RASA_URL") or from_environment()["RASA_URL"]
+    settings = from_environment()
+    rasa_url = os.environ.get("RASA_URL") or settings["RASA_URL"]
+    guides, language = walker(settings), "km"
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
     print("Type in Khmer or English; a number taps a quick reply; /quit leaves.")
     choices: list[dict] = []
     for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: input("\nyou> "), None):
-        text = line.strip()
+        text, choice = line.strip(), None
         if text == "/quit":
             break
         if text.isdigit() and 0 < int(text) <= len(choices):
-            text = choices[int(text) - 1].get("payload") or text
+            choice = choices[int(text) - 1]
+            text = choice["title"]
+        else:
+            language = detect(text).reply_language or language
         if text:
             try:
-                choices = show(send(rasa_url, sender, text))
+                choices = show(turn(rasa_url, guides, sender, choice, text, language))
             except requests.RequestException as exc:
                 print(f"  (no answer from Rasa at {rasa_url}: {type(exc).__name__}; "
                       "is `make run` up?)")

@@ -214,6 +214,12 @@ def training_examples() -> str:
     return f"{PREFIX}:insights:examples"
 
 
+def guide_position(psid: str) -> str:
+    """Where a user is in guided steps: the tree, the steps taken and the answers given
+    (expires after a day, or sooner with a shorter retention; erased with the user's data)."""
+    return f"{PREFIX}:guide:{psid}"
+
+
 # --- scam check (webhook/scamcheck): alert library counts and unmatched checks, no user ids ---
 
 SCAM_ALERTS_STORE = "scamalerts"  # the alert library: a versioned store (content_*(store=…))

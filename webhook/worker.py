@@ -20,6 +20,8 @@ from webhook import config, keys, metrics, services
 from webhook.attachments.fetch import allowed_hosts
 from webhook.evidence.collector import EvidenceCollector
 from webhook.evidence.store import EvidenceStore
+from webhook.guides.position import Positions
+from webhook.guides.walker import Walker
 from webhook.inbox import Inbox
 from webhook.logging_setup import configure
 from webhook.pipeline import rasa_client
@@ -46,6 +48,8 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
         app_id=os.environ.get("FB_APP_ID", ""),
         rasa_patience_seconds=float(os.environ.get("RASA_PATIENCE_SECONDS", "15")),
         rate_limit=RateLimit.from_environment(client),
+        guides=Walker(content, Positions(client, services.retention_seconds()),
+                      handoffs.conversations),
     )
     handler.scam_turns = scam_turns(settings, client, content, handler)
     handler.evidence = evidence_collector(settings, client, handler)

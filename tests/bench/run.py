@@ -21,6 +21,7 @@ from bot.train import model_path, rasa_environment
 from tests.bench import (
     content_publish,
     cross_validation,
+    guides,
     handoff,
     messenger,
     nlu_eval,
@@ -72,6 +73,10 @@ def main() -> int:
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
+    print("\nGuided steps: turns to the steps, step turn vs plain turn:")
+    with contextlib.redirect_stdout(io.StringIO()):
+        guided = guides.main()
+    print(json.dumps(guided, indent=1))
     print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
     scamcheck.main()
     print("\nScam check: reading screenshots")

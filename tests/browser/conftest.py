@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from webhook.console.accounts import create_account
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying to reach Google's services,
@@ -97,3 +100,17 @@ def sign_in(page: Page, web_url: str, username: str, password: str,
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+
+
+def ensure_accounts(stack, password: str, accounts: list[tuple[str, str]]) -> None:  # noqa: ANN001
+    """Console accounts (name, role) with `password`, made once per stack."""
+    client = redis.Redis.from_url(stack.redis_url)
+    for name, role in accounts:
+        if not client.exists(f"hl:account:{name}"):
+            create_account(client, name, name.title(), role, password)
+
+
+def forget_simulated_users(client: redis.Redis) -> None:
+    """The simulator's fixed users start anew: no state, transcript or tracker of theirs."""
+    for key in list(client.scan_iter(match="*sim-user-*")):
+        client.delete(key)

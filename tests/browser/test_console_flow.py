@@ -8,10 +8,14 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import desktop_page, sign_in
+from tests.browser.conftest import (
+    desktop_page,
+    ensure_accounts,
+    forget_simulated_users,
+    sign_in,
+)
 from tests.browser.test_simulator_page import Simulator, answer
 from webhook.clock import Clock
-from webhook.console.accounts import create_account
 
 PASSWORD = "moderators need long passwords"
 PHONE = {"width": 390, "height": 844}
@@ -19,18 +23,14 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def moderators(stack):
-    client = redis.Redis.from_url(stack.redis_url)
-    for name in ("dara", "sokha"):
-        if not client.exists(f"hl:account:{name}"):
-            create_account(client, name, name.title(), "moderator", PASSWORD)
+    ensure_accounts(stack, PASSWORD, [("dara", "moderator"), ("sokha", "moderator")])
     return ("dara", "sokha")
 
 
 @pytest.fixture(autouse=True)
 def clean(stack):
     client = redis.Redis.from_url(stack.redis_url)
-    for key in list(client.scan_iter(match="*sim-user-*")):
-        client.delete(key)
+    forget_simulated_users(client)
     client.delete("hl:handoff-queue")
     clock = Clock(client, adjustable=True)
     clock.reset()

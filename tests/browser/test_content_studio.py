@@ -10,9 +10,13 @@ import redis
 from playwright.sync_api import Browser, Page, expect
 
 from bot.project import RESPONSES
-from tests.browser.conftest import desktop_page, sign_in
+from tests.browser.conftest import (
+    desktop_page,
+    ensure_accounts,
+    forget_simulated_users,
+    sign_in,
+)
 from tests.browser.test_simulator_page import Simulator, answer
-from webhook.console.accounts import create_account
 from webhook.content.loader import load_folder
 from webhook.content.versions import ContentVersions
 
@@ -22,18 +26,15 @@ MARKER = "សាកល្បងថ្មី ១២៣"  # "new test 123"
 
 @pytest.fixture(scope="module")
 def accounts(stack):
-    client = redis.Redis.from_url(stack.redis_url)
-    for name, role in (("studio-editor", "editor"), ("studio-moderator", "moderator")):
-        if not client.exists(f"hl:account:{name}"):
-            create_account(client, name, name.title(), role, PASSWORD)
+    ensure_accounts(stack, PASSWORD, [("studio-editor", "editor"),
+                                      ("studio-moderator", "moderator")])
 
 
 @pytest.fixture(autouse=True)
 def original_content(stack):
     """Other tests expect the answers of responses/: put them back after each test."""
     client = redis.Redis.from_url(stack.redis_url)
-    for key in list(client.scan_iter(match="*sim-user-*")):
-        client.delete(key)
+    forget_simulated_users(client)
     yield
     versions = ContentVersions(client)
     for item in ("utter_greet",):

@@ -7,6 +7,8 @@ import pytest
 import redis
 import requests
 
+from tests.integration.messenger_client import Messenger
+
 
 @pytest.fixture
 def fb(stack):
@@ -24,6 +26,12 @@ def db(stack):
 @pytest.fixture
 def redis_client(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+@pytest.fixture
+def messenger(stack):
+    """Signed webhook deliveries to the stack and the Send API calls it made."""
+    return Messenger(stack)
 
 
 class Chat:

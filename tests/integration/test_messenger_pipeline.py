@@ -44,7 +44,7 @@ def test_a_text_is_answered_with_typing_first_and_appsecret_proof(fb):
 def test_khmer_is_answered_in_khmer_and_recorded_in_the_transcript(fb, db):
     user = fb.new_user()
     fb.deliver(payloads.text(user, "ខ្ញុំត្រូវគេបោកលុយហើយ"))
-    expected = bubbles("utter_scam_victim", "km") + bubbles("utter_offer_human_urgent", "km")
+    expected = bubbles("utter_scam_victim", "km") + bubbles("guide_scam_money", "km")
     fb.wait_for(user, len(expected))
     assert fb.texts(user) == expected
     entries = transcript(db, user)

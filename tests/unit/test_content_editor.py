@@ -238,3 +238,24 @@ def test_publishing_keeps_what_the_form_does_not_edit(app):
     reply = app.extensions["content_store"].reply("utter_handoff", "en")
     assert reply["text"].startswith("Connecting you with a person now.")
     assert reply["custom"]["command"] == "handoff"
+
+
+def test_publishing_a_guided_step_checks_its_whole_tree(app):
+    client = signed_in(app, "kanha")
+    url = "/console/content/a/guide_harassment_what"
+    page = client.get(url).get_data(as_text=True)
+    assert '<option value="/guide{&#34;to&#34;:&#34;guide_harassment_threats&#34;}">' in page
+    form = form_of(page)
+    # the only way to the "threats" step goes: that step would be unreachable
+    for language in ("en", "km"):
+        payloads = form[f"{language}-qr-payload"]
+        index = next(i for i, p in enumerate(payloads) if "guide_harassment_threats" in p)
+        form[f"{language}-qr-payload"][index] = ""
+        form[f"{language}-qr-title"][index] = ""
+    answer = client.post(url, data={**form, "action": "publish"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "guides/harassment.yml: guide_harassment_threats: no quick reply of the tree " \
+           "leads here (unreachable)" in page
+    assert app.extensions["content_store"].reply("guide_harassment_what", "en")["buttons"][1][
+        "payload"] == '/guide{"to":"guide_harassment_threats"}'

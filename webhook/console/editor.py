@@ -42,6 +42,8 @@ from webhook.content.preview import messenger_messages
 from webhook.content.published import PublishedContent
 from webhook.content.validate import Problem, response_problems, settings_problems
 from webhook.content.versions import Conflict, ContentVersions, Opened, response_from_item
+from webhook.guides.check import problems_with_step
+from webhook.guides.tree import step_payloads
 
 bp = Blueprint("editor", __name__, url_prefix="/console/content", template_folder="templates")
 EDITORS = ("editor",)  # admins pass every role check
@@ -235,7 +237,8 @@ def _answer_problems(name: str, data: dict[str, Any]) -> list[Problem]:
         response = response_from_item(name, data)
     except ContentError as exc:
         return [Problem(name, str(exc))]
-    return response_problems(response, _store().settings(), intents())
+    return (response_problems(response, _store().settings(), intents())
+            + problems_with_step(_store().responses(), response))
 
 
 def _preview_context(name: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +263,7 @@ def _answer_page(name: str, data: dict[str, Any], opened: Opened, *, draft: Any 
         "conflict": conflict, "conflict_text": _conflict_text(conflict) if conflict else "",
         "conflict_diff": item_diff(published, data) if conflict else [],
         "intents": sorted(intents()), "languages": LANGUAGES,
+        "step_payloads": step_payloads(_store().responses(), str(data.get("topic", ""))),
         **_preview_context(name, data),
     }
     return render_template("console/content_answer.html", **context), status

@@ -32,6 +32,8 @@ from webhook.console.auth import current_account, role_required
 from webhook.console.evidence import may_see
 from webhook.console.evidence import store as evidence_store
 from webhook.content.render import to_nlg_reply
+from webhook.guides.summary import case_summary
+from webhook.guides.walker import SUMMARY_FIELD
 from webhook.handoff.service import Handoffs
 from webhook.handoff.window import WindowClosed
 from webhook.messenger.send_api import SendError
@@ -87,10 +89,12 @@ def conversation(ref: str) -> ResponseReturnValue:
     case = _case(ref)
     audit.record(_redis(), _me(), "view_transcript", conversation=ref)
     language = case["state"].get("language") or "km"
+    summary = case_summary(case["state"].get(SUMMARY_FIELD),
+                           current_app.extensions["content_store"].responses())
     return render_template("console/conversation.html", case=case, me=_me(),
                            evidence=_evidence(ref, case), evidence_shown=may_see(case["state"]),
                            canned=_canned_answers(language), colleagues=_colleagues(),
-                           account_role=current_account().role)
+                           account_role=current_account().role, summary=summary)
 
 
 @bp.get("/c/<ref>/transcript.json")

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from webhook.content.codec import response_to_data, settings_to_data
-from webhook.content.loader import SETTINGS_FILE
+from webhook.content.loader import SETTINGS_FILE, content_files, file_of_topic
 from webhook.content.model import ContentSet
 
 
@@ -44,7 +44,7 @@ def topic_files(content: ContentSet) -> dict[str, str]:
             response.name: response_to_data(response)
             for response in content.responses.values() if response.topic == topic
         }
-        files[f"{topic}.yml"] = to_yaml(data)
+        files[file_of_topic(topic)] = to_yaml(data)
     return files
 
 
@@ -52,12 +52,13 @@ def write_folder(content: ContentSet, folder: Path) -> list[Path]:
     """Write every file into `folder` (created if needed); remove topic files no longer used."""
     folder.mkdir(parents=True, exist_ok=True)
     files = topic_files(content)
-    for stale in folder.glob("*.yml"):
-        if stale.name not in files:
+    for stale in content_files(folder):
+        if stale.relative_to(folder).as_posix() not in files:
             stale.unlink()
     written = []
     for name, text in files.items():
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

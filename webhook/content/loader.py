@@ -18,6 +18,8 @@ from webhook.content.model import ContentSet, Response, Settings
 from webhook.content.render import to_nlg_reply
 
 SETTINGS_FILE = "settings.yml"
+GUIDES_FOLDER = "guides"        # responses/guides/<tree>.yml: guided steps (webhook.guides)
+GUIDE_TOPIC_PREFIX = "guide_"
 __all__ = ["ContentError", "FolderContent", "load_folder", "load_responses", "load_settings"]
 
 
@@ -27,8 +29,9 @@ def load_folder(folder: Path) -> ContentSet:
     topics: dict[str, str] = {}
     for path in _topic_files(folder):
         data = _read_yaml(path)
-        topics[path.stem] = str(data.get("about") or "").strip()
-        for response in _responses_in(path, data):
+        topic = topic_of_file(path)
+        topics[topic] = str(data.get("about") or "").strip()
+        for response in _responses_in(path, topic, data):
             if response.name in responses:
                 raise ContentError(f"{path.name}: {response.name} is defined twice")
             responses[response.name] = response
@@ -48,15 +51,32 @@ def load_settings(folder: Path) -> Settings:
         raise ContentError(f"{SETTINGS_FILE}: {exc}") from exc
 
 
+def content_files(folder: Path) -> list[Path]:
+    """Every YAML file of the content: topic files, settings.yml, and guided steps."""
+    return sorted(folder.glob("*.yml")) + sorted((folder / GUIDES_FOLDER).glob("*.yml"))
+
+
+def topic_of_file(path: Path) -> str:
+    """A file's topic: its name, or `guide_<name>` for guided steps (guides/<name>.yml)."""
+    return f"{GUIDE_TOPIC_PREFIX}{path.stem}" if path.parent.name == GUIDES_FOLDER else path.stem
+
+
+def file_of_topic(topic: str) -> str:
+    """The inverse of topic_of_file, relative to the content folder."""
+    if topic.startswith(GUIDE_TOPIC_PREFIX):
+        return f"{GUIDES_FOLDER}/{topic.removeprefix(GUIDE_TOPIC_PREFIX)}.yml"
+    return f"{topic}.yml"
+
+
 def _topic_files(folder: Path) -> list[Path]:
-    return [path for path in sorted(folder.glob("*.yml")) if path.name != SETTINGS_FILE]
+    return [path for path in content_files(folder) if path.name != SETTINGS_FILE]
 
 
-def _responses_in(path: Path, data: dict[str, Any]) -> list[Response]:
+def _responses_in(path: Path, topic: str, data: dict[str, Any]) -> list[Response]:
     entries = data.get("responses")
     if not isinstance(entries, dict):
         raise ContentError(f"{path.name}: expected a 'responses:' mapping")
-    return [response_from_data(path.stem, name, entry, f"{path.name}: {name}")
+    return [response_from_data(topic, name, entry, f"{path.name}: {name}")
             for name, entry in entries.items()]
 
 
@@ -99,9 +119,7 @@ class FolderContent:
         return to_nlg_reply(content.responses[name], language, content.settings, values)
 
     def _refresh(self) -> None:
-        stamp = tuple(
-            (path.name, path.stat().st_mtime_ns) for path in sorted(self.folder.glob("*.yml"))
-        )
+        stamp = tuple((str(path), path.stat().st_mtime_ns) for path in content_files(self.folder))
         if stamp == self._stamp:
             return
         with self._lock:

@@ -14,11 +14,13 @@ from webhook.content.model import LANGUAGES, Choice, Response, Settings, Version
 from webhook.content.render import PLACEHOLDER
 from webhook.handoff.office_hours import schedule_problems
 
-KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data", "cancel_handoff"})
+KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data", "cancel_handoff", "guide"})
 # filled by the worker at run time, not from settings.yml
 RUNTIME_PLACEHOLDERS = frozenset({"queue_position", "wait_minutes", "next_open",
                                   "alert_title", "alert_answer"})  # scam check: a matched alert
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$")
+GUIDE_PAYLOAD_START = "/guide{"
+_GUIDE_PAYLOAD = re.compile(r'^/guide\{\s*"to"\s*:\s*"[a-z0-9_]+"\s*\}$')
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,13 @@ class Problem:
 def validate(
     responses: dict[str, Response], settings: Settings, intents: set[str]
 ) -> list[Problem]:
-    """Every problem in the answers and the settings."""
+    """Every problem in the answers, the guided-steps trees and the settings."""
+    from webhook.guides.check import guide_problems  # it builds on this module's Problem
+
     problems = settings_problems(settings)
     for response in responses.values():
         problems += response_problems(response, settings, intents)
-    return problems
+    return problems + guide_problems(responses)
 
 
 def missing_responses(responses: dict[str, Response], used: set[str]) -> list[Problem]:
@@ -137,6 +141,9 @@ def _choice_problems(
 
 
 def _payload_problems(payload: str, where: str, intents: set[str]) -> list[Problem]:
+    if payload.startswith(GUIDE_PAYLOAD_START):  # a step of guided steps: see guides.check
+        return [] if _GUIDE_PAYLOAD.match(payload) else [
+            Problem(where, f'{payload!r} must look like /guide{{"to": "<step>"}}')]
     match = _PAYLOAD.match(payload)
     if not match:
         return [Problem(where, f"{payload!r} must be '/' and an intent name, e.g. /help")]

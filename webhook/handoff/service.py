@@ -245,7 +245,8 @@ class Handoffs:
         state = self.conversations.get(psid)
         self.client.zrem(keys.handoff_queue(), psid)
         self.conversations.update(psid, owner=BOT, claimed_by=None, handoff_reason=None,
-                                  handoff_requested_at=None, claimed_at=None)
+                                  handoff_requested_at=None, claimed_at=None,
+                                  case_summary=None)  # guided steps' summary (webhook.guides)
         if self.mode == "page_inbox" and take_thread:
             self._take_back(psid)
         if tell_user:

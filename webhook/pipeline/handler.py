@@ -21,6 +21,7 @@ from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.evidence.collector import EvidenceCollector
+from webhook.guides.walker import Walker
 from webhook.handoff.service import Handoffs
 from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
@@ -66,6 +67,7 @@ class Handler:
     app_id: str = ""
     rasa_patience_seconds: float = 15.0
     rate_limit: RateLimit | None = None
+    guides: Walker | None = None
     scam_turns: ScamCheckTurns | None = None
     evidence: EvidenceCollector | None = None
     _actions: ThreadPoolExecutor = field(
@@ -189,12 +191,22 @@ class Handler:
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
         else:
-            answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+            answer = self._answer(event, language)
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
         return {"messages": rendered.messages, "commands": rendered.commands,
                 "language": language}
+
+    def _answer(self, event: dict[str, Any], language: str) -> list[dict[str, Any]]:
+        """Rasa's answer, or the guided steps' (webhook.guides) when the event is a step."""
+        guided = self.guides.before_rasa(event, language) if self.guides else None
+        if guided is not None:
+            return guided
+        answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+        if self.guides is None:
+            return answer
+        return self.guides.after_rasa(event["psid"], answer, language, event["kind"] == "text")
 
     def _default_language(self) -> str:
         return self.content.settings().default_language

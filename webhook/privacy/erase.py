@@ -25,7 +25,8 @@ def user_keys(client: redis.Redis, psid: str) -> list[str]:
     found = [keys.conversation(psid), keys.transcript(psid), keys.notes(psid),
              keys.labels(psid), keys.rasa_tracker(psid), keys.rate_limit(psid),
              keys.evidence(psid), keys.scamcheck_checked_image(psid),
-             keys.scamcheck_pending_image(psid)]
+             keys.scamcheck_pending_image(psid),
+             keys.guide_position(psid)]
     if ref:
         found.append(keys.conversation_ref(ref.decode() if isinstance(ref, bytes) else ref))
     return found

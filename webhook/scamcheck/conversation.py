@@ -16,7 +16,6 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -166,8 +165,6 @@ def take_checked_image(client: redis.Redis, psid: str) -> str:
     url = client.getdel(keys.scamcheck_checked_image(psid))
     return url.decode() if isinstance(url, bytes) else (url or "")
 
-
-ImageSubmit = Callable[[str, str, str, bool], None]  # psid, url, language, victim
 
 
 def nlg_answer(name: str, tracker: dict[str, Any], language: str, source: CheckerSource,

@@ -35,11 +35,11 @@ class ImageChecks:
         self.ocr_timeout_s = ocr_timeout_s
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scamcheck-ocr")
 
-    def submit(self, psid: str, url: str, language: str, victim: bool = False) -> Future:
+    def submit(self, psid: str, url: str, language: str) -> Future:
         """Start checking the picture at `url`; its answer is delivered when ready."""
-        return self._pool.submit(self._run, psid, url, language, victim)
+        return self._pool.submit(self._run, psid, url, language)
 
-    def _run(self, psid: str, url: str, language: str, victim: bool) -> None:
+    def _run(self, psid: str, url: str, language: str) -> None:
         try:
             self.deliver(psid, self.answer(url, language), language)
         except Exception as error:  # noqa: BLE001 - a thread's failure is logged, never lost silently

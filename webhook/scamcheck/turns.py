@@ -33,7 +33,7 @@ class ScamCheckTurns:
         if request == "picture":
             url = talk.take_image_url(self.client, psid)
             if url:
-                return self._picture(psid, url, language, "")
+                return self._picture(psid, url, language)
         if request is not None:
             self.conversations.update(psid, **{PENDING: time.time(), CONTEXT: time.time()})
             return [self._reply("utter_scamcheck_ask", language)]
@@ -42,7 +42,7 @@ class ScamCheckTurns:
             return self._check_now(event, language)
         if event["kind"] == "attachment" and event.get("image_url"):
             if talk.recent(state, CONTEXT, talk.CONTEXT_S):
-                return self._picture(psid, event["image_url"], language, "")
+                return self._picture(psid, event["image_url"], language)
             talk.keep_image_url(self.client, psid, event["image_url"])
             return [self._reply("utter_scamcheck_picture_offer", language)]
         return None
@@ -51,17 +51,17 @@ class ScamCheckTurns:
         if event["kind"] == "text":
             return talk.check_reply(self.source, self.client, event.get("text") or "", language)
         if event["kind"] == "attachment" and event.get("image_url"):
-            return self._picture(event["psid"], event["image_url"], language, "")
+            return self._picture(event["psid"], event["image_url"], language)
         if event["kind"] == "attachment" and set(event.get("attachments", [])) - {"sticker"}:
             return [self._reply("utter_scamcheck_not_image", language)]
         return None  # a button or a sticker: the user moved on
 
-    def _picture(self, psid: str, url: str, language: str,
-                 text: str) -> list[dict[str, Any]]:
+    def _picture(self, psid: str, url: str, language: str) -> list[dict[str, Any]]:
+        """Read the picture beside the loop; say so now (the verdict follows when ready)."""
         if self.images is None:
             return [self._reply("utter_scamcheck_unreadable", language)]
         talk.remember_checked_image(self.client, psid, url)
-        self.images.submit(psid, url, language, talk.is_victim(text))
+        self.images.submit(psid, url, language)
         return [self._reply("utter_scamcheck_reading", language)]
 
     def _reply(self, name: str, language: str) -> dict[str, Any]:
