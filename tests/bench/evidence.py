@@ -72,6 +72,8 @@ def browser_rounds(rounds: int) -> dict:
                 expect(rows).to_have_count(1, timeout=20_000)
                 rows.get_by_role("button", name="Claim").click()
                 expect(page.locator("#transcript")).to_be_visible()
+                # the conversation page's live updates must be on before anything is sent
+                expect(page.get_by_text("Live updates: on")).to_be_visible(timeout=20_000)
                 started = time.perf_counter()
                 signed_post(url, secret, payloads.text(user, f"baseline text {index}"))
                 expect(page.locator("#transcript")).to_contain_text(f"baseline text {index}",
