@@ -258,3 +258,13 @@ def evidence_expiry() -> str:
 def evidence_owner(file_id: str) -> str:
     """Which conversation an evidence file belongs to (for the retention sweep)."""
     return f"{PREFIX}:evidence-owner:{file_id}"
+
+
+def moderator_teams(username: str) -> str:
+    """The teams a console account is in (set of team ids)."""
+    return f"{PREFIX}:moderator-teams:{username}"
+
+
+def team_waits(team: str) -> str:
+    """Recent waits (seconds) of one team's cases, for the expected wait told to users."""
+    return f"{PREFIX}:handoff-waits:{team}"

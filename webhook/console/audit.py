@@ -30,6 +30,7 @@ ACTIONS = (
     "login", "logout", "login_failed",
     "account_created", "account_disabled", "account_enabled", "password_set",
     "delete_data", "keep_evidence", "release_evidence", "download_bundle",
+    "hand_to_team",
     "content_publish", "content_restore", "examples_assigned", "questions_dismissed",
     "scam_alert_saved", "scam_alert_restored",
 )

@@ -56,7 +56,7 @@
     if (!data.waiting.length) {
       const row = document.createElement("tr");
       row.className = "empty";
-      const td = cell("Nobody is waiting."); td.colSpan = 5;
+      const td = cell("Nobody is waiting."); td.colSpan = 6;
       row.append(td); rows.append(row);
     }
     for (const item of data.waiting) {
@@ -65,8 +65,9 @@
       const actions = document.createElement("td");
       actions.append(claimForm(item.ref));
       const last = cell(item.last_message); last.className = "last";
+      const team = cell(item.team_name || ""); team.className = "team" + (item.mine ? " my-team" : "");
       row.append(cell(Math.floor(item.waiting_s / 60) + " min"), cell(item.language || "?"),
-                 cell(item.reason), last, actions);
+                 cell(item.reason), team, last, actions);
       rows.append(row);
     }
     const owned = document.getElementById("owned-list");
