@@ -21,6 +21,7 @@ from bot.train import model_path, rasa_environment
 from tests.bench import (
     content_publish,
     cross_validation,
+    evidence,
     guides,
     handoff,
     messenger,
@@ -81,6 +82,8 @@ def main() -> int:
     scamcheck.main()
     print("\nScam check: reading screenshots")
     scamcheck_ocr.main(20)
+    print("\nEvidence (docs/benchmarks.md section 17)")
+    evidence.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])
