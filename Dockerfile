@@ -21,7 +21,8 @@ COPY nlu_data ./nlu_data
 COPY stories ./stories
 COPY responses ./responses
 COPY webhook ./webhook
-RUN python -m bot.train && useradd --create-home helpline && chown -R helpline /app
+RUN python -m bot.train && useradd --create-home helpline && chown -R helpline /app \
+    && mkdir -p /evidence && chown helpline /evidence
 USER helpline
 
 COPY docker/entrypoint.sh /entrypoint.sh
