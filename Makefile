@@ -8,6 +8,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
+# make run and the tests are development: say so (unset APP_ENV means production, decisions 33)
+export APP_ENV ?= development
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
@@ -22,7 +24,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps ocr-deps test-stack audit content-export content-import prometheus-deps test-alerts test-deploy
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps ocr-deps test-stack audit lock content-export content-import prometheus-deps test-alerts test-deploy
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -32,15 +34,26 @@ help:
 	@echo "make train          train the model only if its inputs changed"
 	@echo "make content-export | content-import [DIR=responses]   answers between the editor and YAML"
 	@echo "make lint | content-check | validate | bench | clean"
+	@echo "make audit          pinned packages against known advisories; make lock: rehash the locks"
 
-$(STAMP): requirements.lock pyproject.toml
+# The lock is installed as it is (--no-deps): exactly its files, checked against their hashes.
+# Packages Rasa requires that nothing here imports are left out (security/removed-packages.txt)
+# and uninstalled from a .venv made before they were.
+# pip, setuptools and wheel go first, from the lock, so the three sdists in it (docopt,
+# mattermostwrapper, randomname) are built with them (--no-build-isolation) and not with build
+# tools pip would fetch unpinned. BUILD_TOOLS is a sed range: their pins and hash lines.
+BUILD_TOOLS := /^\(pip\|setuptools\|wheel\)==/,/[^\\]$$/p
+REMOVED_PACKAGES := $(shell sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*\) .*/\1/p' security/removed-packages.txt)
+$(STAMP): requirements.lock pyproject.toml security/removed-packages.txt
 	@if [ -z "$(PYTHON310)" ]; then \
 	  echo "Python 3.10 is needed (Rasa 3.6 refuses newer). Install it, e.g.:"; \
 	  echo "  apt-get install python3.10 python3.10-venv   or   pyenv install 3.10"; exit 1; fi
 	@echo "==> creating $(VENV) with $(PYTHON310) and installing pinned packages (first time: ~2 min)"
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade "pip==24.3.1" 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -m pip install --quiet -r requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@sed -n '$(BUILD_TOOLS)' requirements.lock > $(VENV)/build-tools.lock
+	@$(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/build-tools.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(PY) -m pip install --quiet --require-hashes --no-deps --no-build-isolation -r requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(PY) -m pip uninstall --quiet --yes $(REMOVED_PACKAGES) 2>&1 | grep -vE "^WARNING: (Location|Skipping)" || true
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -57,10 +70,18 @@ chat: $(STAMP)
 	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.chat
 
 # make account NAME=sokha ROLE=moderator   (asks for a password; needs `make run` up)
+# Admins (or TOTP=1) then add their authenticator app: a key and QR code, then a code to confirm.
+# A lost phone: make account-totp-reset NAME=sokha
 account: $(STAMP)
-	@test -n "$(NAME)" || { echo "usage: make account NAME=sokha ROLE=moderator|editor|admin"; exit 2; }
+	@test -n "$(NAME)" || { echo "usage: make account NAME=sokha ROLE=moderator|editor|admin [TOTP=1]"; exit 2; }
 	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts \
 	  create "$(NAME)" --role "$(or $(ROLE),moderator)" --name "$(or $(DISPLAY),$(NAME))"
+	@if [ "$(ROLE)" = admin ] || [ -n "$(TOTP)" ]; then \
+	  REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts totp-enrol "$(NAME)"; fi
+
+.PHONY: account-totp-reset
+account-totp-reset: $(STAMP)
+	@REDIS_URL=$${REDIS_URL:-$$(cat .data/redis-url 2>/dev/null)} $(PY) -m webhook.console.accounts totp-reset "$(NAME)"
 
 # Examples staff assigned in the console (Insights > Unanswered) into nlu_data/<language>/
 # studio_examples.yml; needs `make run` up (or REDIS_URL). Then review, `make validate`, `make train`.
@@ -77,16 +98,24 @@ AUDIT_VENV := .build/audit-venv
 $(AUDIT_VENV)/.installed: security/audit-requirements.lock | $(STAMP)
 	@echo "==> installing pip-audit into $(AUDIT_VENV) (apart from .venv: it needs a newer packaging)"
 	@test -x $(AUDIT_VENV)/bin/python || $(PY) -m venv $(AUDIT_VENV)
-	@$(AUDIT_VENV)/bin/python -m pip install --quiet -r security/audit-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(AUDIT_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r security/audit-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 # Where PyPI's vulnerability service cannot be reached (this build machine's package mirror
 # does not serve it), the audit says loudly that it did not run and make test goes on;
 # AUDIT_IF_UNREACHABLE=fail makes that an error (use it where the service is reachable).
 AUDIT_IF_UNREACHABLE ?= warn
+# Offline first: the PyPA advisory database snapshot in ../shared/advisory-db (ADVISORY_DB to
+# point elsewhere), which is always checked and whose date is printed; an unexcepted finding fails.
 audit: $(AUDIT_VENV)/.installed
-	@echo "==> pip-audit over requirements.lock (known exceptions: security/audit-exceptions.txt)"
+	@echo "==> known advisories over the locks, offline snapshot and pip-audit online (exceptions: security/audit-exceptions.txt)"
 	@AUDIT_IF_UNREACHABLE=$(AUDIT_IF_UNREACHABLE) $(AUDIT_VENV)/bin/python security/audit.py
+
+# Rewrites the hashes of every pin in both locks from the package index (security/lock.py).
+lock: $(AUDIT_VENV)/.installed
+	@echo "==> hashing every pinned file from the package index into the locks"
+	@$(AUDIT_VENV)/bin/python -m security.lock requirements.lock security/audit-requirements.lock \
+	  deploy/kubernetes/validate-requirements.lock
 
 # The content store (what staff edit in the console) to and from YAML files; needs `make run` up
 # (or REDIS_URL). DIR defaults to responses/, so `git diff responses/` shows what staff changed.
@@ -168,7 +197,7 @@ K8S_VENV := .build/k8s-venv
 $(K8S_VENV)/.installed: deploy/kubernetes/validate-requirements.lock | $(STAMP)
 	@echo "==> installing kubernetes-validate into $(K8S_VENV)"
 	@test -x $(K8S_VENV)/bin/python || $(PY) -m venv $(K8S_VENV)
-	@$(K8S_VENV)/bin/python -m pip install --quiet -r deploy/kubernetes/validate-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(K8S_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r deploy/kubernetes/validate-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 test-deploy: $(K8S_VENV)/.installed

@@ -1,5 +1,9 @@
 """`python -m bot.serve run …`: Rasa's server (the arguments of `rasa run`), with logs that hold
-no message text and no user ids.
+no message text and no user ids, and its HTTP API behind RASA_TOKEN.
+
+`run` gets `--auth-token` from the environment (RASA_TOKEN), never from the command line where
+`ps` would show it; without RASA_TOKEN it refuses to start. The REST channel checks the same
+token (bot/channels.py).
 
 Rasa logs a message it failed to handle with its text and a traceback whose frames list their
 local variables, the sender id among them (`rest.message.received.failure`); lock and
@@ -93,10 +97,28 @@ def no_debug(argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
     return [arg for arg in argv if arg not in _DEBUG_FLAGS]
 
 
+class MissingToken(SystemExit):
+    """`rasa run` without RASA_TOKEN: Rasa's API would be open to anyone who reaches it."""
+
+
+def with_auth_token(argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
+    """For `run`: the arguments with `--auth-token` from RASA_TOKEN (a token given on the
+    command line is refused: `ps` shows it). Other commands are left as they are."""
+    if "run" not in argv[1:2]:
+        return argv
+    if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
+        raise MissingToken("give the token as RASA_TOKEN, not --auth-token (ps shows arguments)")
+    token = environ.get("RASA_TOKEN", "")
+    if not token:
+        raise MissingToken("RASA_TOKEN is not set: Rasa's HTTP API would be open "
+                           "(make run generates one; production sets it)")
+    return [*argv, "--auth-token", token]
+
+
 def main() -> None:
-    """Run Rasa's command line with redacted logs."""
+    """Run Rasa's command line with redacted logs and, for `run`, the API token."""
     install()
-    sys.argv = no_debug(sys.argv, os.environ)
+    sys.argv = with_auth_token(no_debug(sys.argv, os.environ), os.environ)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -12,7 +12,14 @@ from bot.train import model_path
 from webhook.devstack import Stack
 from webhook.embedded_redis import EmbeddedRedis
 
+# The tests run in development, explicitly (unset APP_ENV means production); the stack's
+# processes inherit it.
+os.environ["APP_ENV"] = "development"
+
 LOGS = Path(__file__).resolve().parents[1] / ".build" / "test-logs"
+# Bursts are on in the shared stack with a short window: every message goes through them
+# without slowing each test by the production window (tests/integration/test_bursts.py sets that).
+BURST_WINDOW_S = "0.3"
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +28,8 @@ def stack():
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` (make test does)")
     running = Stack(model=model, redis_url=os.environ.get("REDIS_URL", ""),
-                    extra_env={"RASA_PATIENCE_SECONDS": "3", "LOG_LEVEL": "INFO"})
+                    extra_env={"RASA_PATIENCE_SECONDS": "3", "LOG_LEVEL": "INFO",
+                               "BURST_WINDOW_SECONDS": BURST_WINDOW_S})
     try:
         running.start(log_dir=LOGS)
     except RuntimeError:
@@ -48,3 +56,17 @@ def redis_db(redis_server):
     client.flushdb()
     yield client
     client.flushdb()
+
+
+@pytest.fixture
+def feedback_on(stack):
+    """The stack's workers ask "Did this help?" (as in production) for one test."""
+    def restart(value):
+        stack.extra_env["FEEDBACK_QUESTION"] = value
+        for name in [name for name in stack.processes if name.startswith("worker")]:
+            stack.stop_service(name)
+            stack.start_worker(name, LOGS)
+
+    restart("on")
+    yield
+    restart("off")

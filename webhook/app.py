@@ -7,9 +7,8 @@ from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webhook import config, services
+from webhook import config, proxies, services
 from webhook.inbox import Inbox
 from webhook.redis_connect import connect
 
@@ -22,13 +21,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.from_mapping(test_config)
+    app.config["APP_ENV"] = config.app_env(app.config)  # unknown values stop the start here
     generated = config.ensure_secrets(app.config)
     if generated:
         log.warning("development mode: generated local secrets for %s", ", ".join(generated))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_WEBHOOK_BYTES"]
-    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if hops:  # behind a reverse proxy: the client's address for login rate limits
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    networks = proxies.parse(str(app.config.get("TRUSTED_PROXIES") or ""))
+    if networks:  # behind a reverse proxy: believe it (only it) about the client's address
+        app.wsgi_app = proxies.TrustedProxyFix(app.wsgi_app, networks)
     _init_extensions(app)
     _register_blueprints(app)
     app.register_error_handler(HTTPException, _json_error)
@@ -47,24 +47,37 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webhook import health, internal
-    from webhook.console import audit, auth, editor, evidence, moderation, scam_alerts
+    from webhook.console import (
+        audit,
+        auth,
+        editor,
+        events,
+        evidence,
+        moderation,
+        scam_alerts,
+        signin_steps,
+    )
     from webhook.insights import views as insights
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
+    from webhook.referrals import views as referrals
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(internal.bp)
     app.register_blueprint(messenger.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(signin_steps.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(events.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(referrals.bp)
     app.register_blueprint(scam_alerts.bp)
     auth.init_app(app)
-    if not config.is_production(app.config):
+    if config.is_development(app.config):
         from webhook.simulator import views as simulator
 
         app.register_blueprint(simulator.bp)

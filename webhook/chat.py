@@ -14,17 +14,17 @@ import redis
 import requests
 
 from bot.language import detect
-from webhook import services
-from webhook.config import from_environment
+from webhook import config, services
 from webhook.conversations.state import Conversations
 from webhook.guides.position import Positions
 from webhook.guides.walker import Walker
+from webhook.pipeline.rasa_client import auth
 
 
-def send(rasa_url: str, sender: str, text: str) -> list[dict]:
+def send(rasa_url: str, token: str, sender: str, text: str) -> list[dict]:
     """Send one message to Rasa's REST channel; return the bot's messages."""
     response = requests.post(
-        f"{rasa_url}/webhooks/rest/webhook",
+        f"{rasa_url}/webhooks/rest/webhook", params=auth(token),
         json={"sender": sender, "message": text},
         timeout=30,
     )
@@ -42,16 +42,17 @@ def walker(settings: dict) -> Walker | None:
                   Conversations(client, retention))
 
 
-def turn(rasa_url: str, guides: Walker | None, sender: str, choice: dict | None, text: str,
-         language: str) -> list[dict]:
-    """The bot's answer to typed `text` or a tapped `choice`, guided steps included."""
+def turn(rasa: tuple[str, str], guides: Walker | None, sender: str, choice: dict | None,
+         text: str, language: str) -> list[dict]:
+    """The bot's answer to typed `text` or a tapped `choice`, guided steps included (`rasa`:
+    the server's URL and token)."""
     payload = (choice or {}).get("payload") or ""
     event = {"psid": sender, "kind": "quick_reply" if payload else "text", "text": text,
              "payload": payload}
     guided = guides.before_rasa(event, language) if guides else None
     if guided is not None:
         return guided
-    messages = send(rasa_url, sender, payload or text)
+    messages = send(*rasa, sender, payload or text)
     return guides.after_rasa(sender, messages, language, not payload) if guides else messages
 
 
@@ -73,7 +74,8 @@ def show(messages: list[dict]) -> list[dict]:
 
 def main() -> int:
     """A read-send-print loop until /quit or end of input."""
-    settings = from_environment()
+    settings = config.from_environment()
+    config.ensure_secrets(settings)  # RASA_TOKEN: the environment, or make run's dev one
     rasa_url = os.environ.get("RASA_URL") or settings["RASA_URL"]
     guides, language = walker(settings), "km"
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
@@ -90,7 +92,8 @@ def main() -> int:
             language = detect(text).reply_language or language
         if text:
             try:
-                choices = show(turn(rasa_url, guides, sender, choice, text, language))
+                choices = show(turn((rasa_url, settings["RASA_TOKEN"]), guides, sender, choice,
+                                    text, language))
             except requests.RequestException as exc:
                 print(f"  (no answer from Rasa at {rasa_url}: {type(exc).__name__}; "
                       "is `make run` up?)")

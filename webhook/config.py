@@ -1,8 +1,11 @@
 """Settings from the environment (and `.env`), with the defaults `make run` uses.
 
-In production (APP_ENV=production) every Facebook secret must be set, or the app refuses to
-start. In development, missing secrets are generated once, kept in `.data/dev-secrets.json`,
-and the app says so: nothing real can be reached with them.
+APP_ENV is `production` or `development`; unset means production, and any other value (such
+as "prod" or "Production") is refused at start. In production every secret (the Facebook ones,
+RASA_TOKEN, and NLG_TOKEN: Rasa's key to /nlg) must be set, or the app refuses to start. In
+development (`make run` and the tests set APP_ENV=development explicitly), missing secrets are
+generated once, kept in `.data/dev-secrets.json`, and the app says so: nothing real can be
+reached with them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRETS = ROOT / ".data" / "dev-secrets.json"
-SECRET_NAMES = ("FB_PAGE_ACCESS_TOKEN", "FB_APP_SECRET", "FB_VERIFY_TOKEN")
+# NLG_TOKEN: what Rasa sends to /nlg (endpoints.yml `nlg: token`); RASA_TOKEN: what we send
+# to Rasa's HTTP API; the stack hands both to Rasa
+SECRET_NAMES = ("FB_PAGE_ACCESS_TOKEN", "FB_APP_SECRET", "FB_VERIFY_TOKEN", "NLG_TOKEN",
+                "RASA_TOKEN")
+PRODUCTION, DEVELOPMENT = "production", "development"
+APP_ENVS = (PRODUCTION, DEVELOPMENT)
 DEFAULT_GRAPH_API_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_API_VERSION = "v21.0"
 
@@ -31,7 +39,7 @@ def from_environment() -> dict[str, Any]:
     load_dotenv(ROOT / ".env", override=False)
     env = os.environ
     config: dict[str, Any] = {
-        "APP_ENV": env.get("APP_ENV", "development"),
+        "APP_ENV": env.get("APP_ENV", PRODUCTION),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "RASA_URL": env.get("RASA_URL", "http://127.0.0.1:5005"),
         "RASA_URLS": env.get("RASA_URLS", ""),
@@ -42,8 +50,14 @@ def from_environment() -> dict[str, Any]:
         "GRAPH_API_VERSION": env.get("GRAPH_API_VERSION", DEFAULT_GRAPH_API_VERSION),
         "FB_PAGE_ID": env.get("FB_PAGE_ID", ""),
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES", str(256 * 1024))),
+        # Rasa's compact NLG request is a few KiB (bot/nlg_client.py); its own limit
+        "NLG_MAX_BYTES": int(env.get("NLG_MAX_BYTES", str(64 * 1024))),
         "INBOX_SHARDS": int(env.get("INBOX_SHARDS", "8")),
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES", ""),  # addresses/networks: proxies.py
+        "CONSOLE_IDLE_MINUTES": int(env.get("CONSOLE_IDLE_MINUTES", "60")),
+        "CONSOLE_EVENTS_URL": env.get("CONSOLE_EVENTS_URL", ""),
+        "CONSOLE_MAX_STREAMS": int(env.get("CONSOLE_MAX_STREAMS", "4")),
+        "CONSOLE_STREAM_MAX_SECONDS": int(env.get("CONSOLE_STREAM_MAX_SECONDS", "600")),
         "INTERNAL_PORT": int(env.get("INTERNAL_PORT", "0") or 0),
     }
     config["PUBLIC_WEB_URL"] = env.get("PUBLIC_WEB_URL", f"http://127.0.0.1:{config['WEB_PORT']}")
@@ -57,9 +71,26 @@ def rasa_urls(config: dict[str, Any]) -> list[str]:
     return urls or [config["RASA_URL"]]
 
 
+def app_env(config: dict[str, Any]) -> str:
+    """APP_ENV, checked: unset is production; anything but the two known values is refused."""
+    value = config.get("APP_ENV")
+    if value is None or value == "":
+        return PRODUCTION
+    if value not in APP_ENVS:
+        raise ConfigError(f"APP_ENV={value!r} is not known: set APP_ENV=production or "
+                          "APP_ENV=development (lower case, exactly)")
+    return value
+
+
 def is_production(config: dict[str, Any]) -> bool:
-    """True when APP_ENV says production."""
-    return config.get("APP_ENV") == "production"
+    """True unless APP_ENV says development (unset counts as production)."""
+    return app_env(config) == PRODUCTION
+
+
+def is_development(config: dict[str, Any]) -> bool:
+    """True only when APP_ENV=development was set: the simulator and the movable clock need
+    it (decisions 33)."""
+    return app_env(config) == DEVELOPMENT
 
 
 def ensure_secrets(config: dict[str, Any]) -> list[str]:
@@ -71,7 +102,8 @@ def ensure_secrets(config: dict[str, Any]) -> list[str]:
     if not missing:
         return []
     if is_production(config):
-        raise ConfigError(f"APP_ENV=production but not set: {', '.join(missing)}")
+        raise ConfigError(f"APP_ENV=production (or unset) but not set: {', '.join(missing)}"
+                          " (on a development machine set APP_ENV=development)")
     stored = _dev_secrets()
     for name in missing:
         config[name] = stored[name]
@@ -79,11 +111,13 @@ def ensure_secrets(config: dict[str, Any]) -> list[str]:
 
 
 def _dev_secrets() -> dict[str, str]:
-    if DEV_SECRETS.exists():
-        stored = json.loads(DEV_SECRETS.read_text())
-        if all(stored.get(name) for name in SECRET_NAMES):
-            return stored
-    stored = {name: f"dev-{secrets.token_hex(16)}" for name in SECRET_NAMES}
+    """The stored development secrets; those missing (a secret added later) are generated
+    and added, the others kept."""
+    stored = json.loads(DEV_SECRETS.read_text()) if DEV_SECRETS.exists() else {}
+    if all(stored.get(name) for name in SECRET_NAMES):
+        return stored
+    for name in SECRET_NAMES:
+        stored[name] = stored.get(name) or f"dev-{secrets.token_hex(16)}"
     DEV_SECRETS.parent.mkdir(parents=True, exist_ok=True)
     DEV_SECRETS.write_text(json.dumps(stored))
     DEV_SECRETS.chmod(0o600)

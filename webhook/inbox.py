@@ -8,12 +8,15 @@ step as the append, so a redelivery from Facebook can neither be lost nor double
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import redis
 
 from webhook import keys
+from webhook.logging_setup import user_ref
 from webhook.messenger.events import dedup_key
+from webhook.redis_text import as_text
 
 SEEN_TTL_SECONDS = 7 * 86400  # Facebook retries for a day at most; a week is generous
 
@@ -58,3 +61,37 @@ class Inbox:
     def pending_count(self) -> int:
         """Events queued or being handled, over all shards."""
         return sum(self.client.xlen(keys.inbox(shard)) for shard in range(self.shards))
+
+    def entries_after(self, shard: int, entry_id: str,
+                      count: int) -> list[tuple[str, dict[str, Any]]]:
+        """Up to `count` queued (id, event) after `entry_id` on a shard."""
+        found = self.client.xrange(keys.inbox(shard), min=f"({entry_id}", count=count)
+        return [(as_text(raw_id), event_of(fields)) for raw_id, fields in found]
+
+    def acknowledge(self, shard: int, entry_ids: tuple[str, ...],
+                    pipe: redis.client.Pipeline) -> None:
+        """Acknowledge and delete entries (so message text does not linger), in `pipe`."""
+        pipe.xack(keys.inbox(shard), keys.INBOX_GROUP, *entry_ids)
+        pipe.xdel(keys.inbox(shard), *entry_ids)
+
+    def claim_pending(self, shard: int, consumer: str) -> None:
+        """Claim everything pending on a shard for `consumer` (its previous reader is gone)."""
+        start = "0-0"
+        while True:
+            # not justid: redis-py then drops the cursor this loop needs
+            reply = self.client.xautoclaim(keys.inbox(shard), keys.INBOX_GROUP, consumer,
+                                           min_idle_time=0, start_id=start, count=100)
+            start = as_text(reply[0])
+            if start == "0-0":
+                return
+
+    def dead_letter(self, entry_id: str, event: dict[str, Any]) -> None:
+        """Set an event that failed aside, as a summary (no text) for staff to look at."""
+        summary = {"entry": entry_id, "kind": event.get("kind", ""), "t": time.time(),
+                   "user": user_ref(event.get("psid", ""))}  # so a deletion finds it
+        self.client.xadd(keys.dead_letters(), summary, maxlen=10_000, approximate=True)
+
+
+def event_of(fields: dict) -> dict[str, Any]:
+    """The event of a stream entry's fields."""
+    return json.loads(as_text(fields.get(b"event") or fields.get("event")))

@@ -17,6 +17,11 @@ def inbox(shard: int) -> str:
     return f"{PREFIX}:inbox:{shard}"
 
 
+def inbox_pattern() -> str:
+    """Matches every shard's inbox stream (for SCAN: deletion looks through all of them)."""
+    return f"{PREFIX}:inbox:*"
+
+
 def shard_of(psid: str, shards: int) -> int:
     """The shard a conversation belongs to: the same user always lands in the same one."""
     return zlib.crc32(psid.encode()) % shards
@@ -32,6 +37,12 @@ def seen(message_key: str) -> str:
     return f"{PREFIX}:seen:{message_key}"
 
 
+def seen_postbacks_of(psid: str) -> str:
+    """Matches the seen markers of a user's postbacks without a message id (for SCAN)."""
+    escaped = "".join(f"\\{char}" if char in "*?[]\\" else char for char in psid)
+    return seen(f"pb:{escaped}:*")
+
+
 def sent_mid(mid: str) -> str:
     """A message id our own Send API calls produced (to recognise our echoes)."""
     return f"{PREFIX}:sent:{mid}"
@@ -41,6 +52,11 @@ def inbox_entry(shard: int, entry_id: str) -> str:
     """An inbox entry's id among all shards: stream ids are times, so two shards' streams can
     give the same id to events queued in the same millisecond."""
     return f"{shard}:{entry_id}"
+
+
+def entry_id_of(inbox_entry_id: str) -> str:
+    """The stream id part of an `inbox_entry` id."""
+    return inbox_entry_id.split(":", 1)[1]
 
 
 def reply_progress(entry: str) -> str:
@@ -113,9 +129,49 @@ def owned_by_person() -> str:
     return f"{PREFIX}:owned-by-person"
 
 
+def audit_actions() -> str:
+    """The audit log of what staff did (trimmed by age only; see webhook.console.audit)."""
+    return f"{PREFIX}:audit"
+
+
+def audit_signin() -> str:
+    """Failed console sign-ins, apart from the actions: anyone can cause them."""
+    return f"{PREFIX}:audit:signin"
+
+
+def audit_read_mark(actor: str, ref: str) -> str:
+    """Marks that a background transcript read of `ref` by `actor` was audited recently."""
+    return f"{PREFIX}:audit:read:{actor}:{ref}"
+
+
+def login_failures_user(name_hash: str) -> str:
+    """Failed sign-ins for one typed username (hashed: the text is anyone's to choose)."""
+    return f"{PREFIX}:login-failures:user:{name_hash}"
+
+
+def login_failures_ip(address: str) -> str:
+    """Failed sign-ins from one client address, and when its next attempt may come."""
+    return f"{PREFIX}:login-failures:ip:{address}"
+
+
+def totp_pending(username: str) -> str:
+    """A second-factor secret waiting for its first code (enrolment), short-lived."""
+    return f"{PREFIX}:totp-pending:{username}"
+
+
+def login_refused(day: str) -> str:
+    """Hash of sign-ins refused while paused on one UTC day: account (or `unknown`) -> count."""
+    return f"{PREFIX}:login-refused:{day}"
+
+
 def rasa_tracker(psid: str) -> str:
     """Rasa's tracker of a conversation (RedisTrackerStore with key_prefix `rasa`)."""
     return f"rasa:tracker:{psid}"
+
+
+def rasa_lock(psid: str) -> str:
+    """Rasa's lock of a conversation (RedisLockStore with key_prefix `rasa`)."""
+    return f"rasa:lock:{psid}"
 
 
 def content_revision(store: str = "content") -> str:
@@ -212,6 +268,39 @@ def unanswered(day: str) -> str:
 def training_examples() -> str:
     """Examples staff assigned to an intent: id -> JSON, until exported to nlu_data/."""
     return f"{PREFIX}:insights:examples"
+
+
+def referral_starts() -> str:
+    """Where each campaign `ref` (link, QR code, advert) starts a conversation (a hash)."""
+    return f"{PREFIX}:ref:starts"
+
+
+def referral_counts(day: str) -> str:
+    """How many conversations each `ref` opened on a day (a hash; no user ids)."""
+    return f"{PREFIX}:ref:count:{day}"
+
+
+def feedback_counts(day: str) -> str:
+    """Per answer and language, how often it was shown and rated on a day (a hash)."""
+    return f"{PREFIX}:fb:count:{day}"
+
+
+def feedback_asked(psid: str) -> str:
+    """Set when a user was asked "Did this help?" (expires at the end of the day)."""
+    return f"{PREFIX}:fb:asked:{psid}"
+
+
+def feedback_missing(psid: str) -> str:
+    """Set after a 👎: the user's next message says what was missing (expires soon)."""
+    return f"{PREFIX}:fb:missing:{psid}"
+
+def error_counts() -> str:
+    """Hash: error kind (e.g. `no_answer`) → how many since the start (webhook.insights.errors)."""
+    return f"{PREFIX}:errors"
+
+def burst_window_override() -> str:
+    """The quiet window of bursts (seconds) tests set outside production (see bursts.py)."""
+    return f"{PREFIX}:test-burst-window"
 
 
 def guide_position(psid: str) -> str:

@@ -49,7 +49,7 @@ def handoffs(settings: dict[str, Any], client: redis.Redis, content: Content) ->
         transcript=Transcript(client, retention_seconds()),
         send_api=send_api(settings),
         content=content,
-        clock=Clock(client, adjustable=not config.is_production(settings)),
+        clock=Clock(client, adjustable=config.is_development(settings)),
         mode=settings.get("HANDOFF_MODE") or os.environ.get("HANDOFF_MODE", "console"),
         notifier=Notifier(notify_url, f"{settings['PUBLIC_WEB_URL']}/console/")
         if notify_url else None,

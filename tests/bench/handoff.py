@@ -68,7 +68,7 @@ def run(rounds: int) -> dict:
                 to_console.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
                 requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=30,
-                              json={"sender": f"floor-{user}", "message":
+                              params=stack.rasa_auth, json={"sender": f"floor-{user}", "message":
                                     "I want to talk to a real person"}).raise_for_status()
                 bare_turn.append((time.perf_counter() - started) * 1000)
                 rows.get_by_role("button", name="Claim").click()

@@ -145,7 +145,7 @@ def end_to_end(stack: Stack, secret: str, count: int = 100) -> dict[str, dict[st
         mine = [m for m in first if m["recipient"] == user]
         e2e.append((mine[0]["time"] - posted) * 1000)
         started = time.perf_counter()
-        requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+        requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", params=stack.rasa_auth,
                       json={"sender": f"bare-{index}-{user}", "message": "thank you"},
                       timeout=30).raise_for_status()
         bare.append((time.perf_counter() - started) * 1000)

@@ -1,4 +1,9 @@
-"""Intent accuracy and macro F1 per language, on the held-out set in tests/eval/.
+"""Topic accuracy and macro F1 per language, on the held-out set in tests/eval/.
+
+Sub-topics count by their topic (nlu_data/taxonomy.yml): a message about fake payment proof
+answered as `scam_fake_payment` or `scam_check` is right; as `scam_victim` it is wrong. How often
+the assistant asks "did you mean A or B?" (bot/clarify.py) is reported beside it; an ask is not
+counted as right.
 
 Run: python -m tests.bench.nlu_eval [MODEL]   (default: the current model)
 """
@@ -31,8 +36,11 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
 
 
 def scores(pairs: list[tuple[str, str]], predicted: list[str]) -> dict[str, float]:
-    """Accuracy and macro F1 of predictions against the gold intents."""
-    gold = [intent for _, intent in pairs]
+    """Accuracy and macro F1 of predicted topics against the gold topics."""
+    from bot.taxonomy import topic_of
+
+    gold = [topic_of(intent) for _, intent in pairs]
+    predicted = [topic_of(intent) for intent in predicted]
     labels = sorted(set(gold))
     f1s = []
     for label in labels:
@@ -47,19 +55,48 @@ def scores(pairs: list[tuple[str, str]], predicted: list[str]) -> dict[str, floa
 
 
 def confusions(pairs: list[tuple[str, str]], predicted: list[str]) -> dict[str, int]:
-    """How often each gold intent was taken for another."""
+    """How often each gold intent was taken for another topic's intent."""
+    from bot.taxonomy import topic_of
+
     counts: dict[str, int] = defaultdict(int)
     for (_, gold), guess in zip(pairs, predicted, strict=True):
-        if gold != guess:
+        if topic_of(gold) != topic_of(guess):
             counts[f"{gold} -> {guess}"] += 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
-async def _predict(model: Path, texts: list[str]) -> list[str]:
+async def _parse(model: Path, texts: list[str]) -> list[dict]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
-    return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+    return [await agent.parse_message(text) for text in texts]
+
+
+async def _predict(model: Path, texts: list[str]) -> list[str]:
+    return [parse["intent"]["name"] for parse in await _parse(model, texts)]
+
+
+def ask_rate(pairs: list[tuple[str, str]], parses: list[dict]) -> dict[str, float]:
+    """How often the assistant asks which of two topics, and how often the right one is offered."""
+    from bot import clarify
+    from bot.taxonomy import topic_of
+
+    asked = [(gold, clarify.choices(parse.get("intent_ranking") or []))
+             for (_, gold), parse in zip(pairs, parses, strict=True) if clarify.asks(parse)]
+    offered = sum(topic_of(gold) in pair for gold, pair in asked if pair)
+    return {"asks": len(asked) / len(pairs) if pairs else 0.0,
+            "asks_with_right_topic": offered / len(asked) if asked else 0.0}
+
+
+def per_topic(pairs: list[tuple[str, str]], predicted: list[str]) -> dict[str, dict]:
+    """Accuracy of each gold topic."""
+    from bot.taxonomy import topic_of
+
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (_, gold), guess in zip(pairs, predicted, strict=True):
+        totals[topic_of(gold)][0] += 1
+        totals[topic_of(gold)][1] += topic_of(gold) == topic_of(guess)
+    return {topic: {"n": n, "accuracy": right / n} for topic, (n, right) in sorted(totals.items())}
 
 
 def evaluate(model: Path) -> dict[str, dict]:
@@ -67,8 +104,11 @@ def evaluate(model: Path) -> dict[str, dict]:
     results = {}
     for language in LANGUAGES:
         pairs = load_examples(EVAL_DIR / f"{language}.yml")
-        predicted = asyncio.run(_predict(model, [text for text, _ in pairs]))
-        results[language] = {**scores(pairs, predicted), "confusions": confusions(pairs, predicted)}
+        parses = asyncio.run(_parse(model, [text for text, _ in pairs]))
+        predicted = [parse["intent"]["name"] for parse in parses]
+        results[language] = {**scores(pairs, predicted), **ask_rate(pairs, parses),
+                             "per_topic": per_topic(pairs, predicted),
+                             "confusions": confusions(pairs, predicted)}
     return results
 
 

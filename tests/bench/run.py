@@ -19,16 +19,20 @@ from pathlib import Path
 from bot.project import CONFIG, DOMAIN_DIR, NLU_DATA, training_story_files
 from bot.train import model_path, rasa_environment
 from tests.bench import (
+    bursts,
+    console_streams,
     content_publish,
     cross_validation,
     evidence,
     guides,
     handoff,
+    long_conversation,
     messenger,
     nlu_eval,
     scamcheck,
     scamcheck_ocr,
     serving,
+    webhook_masking,
 )
 from tests.resilience import faults, load, replicas
 from tests.resilience.report import markdown_table as _table
@@ -48,6 +52,10 @@ def training_seconds() -> float:
         return time.monotonic() - started
 
 
+def _cell(result: dict | None) -> str:
+    return f"{result['accuracy']:.2f} ({result['n']})" if result else "–"
+
+
 def main() -> int:
     """Run the benchmarks and print markdown."""
     print(f"machine: {platform.processor() or platform.machine()}, "
@@ -55,9 +63,15 @@ def main() -> int:
     print(f"training from scratch: {training_seconds():.0f} s\n")
     with contextlib.redirect_stdout(io.StringIO()):
         held_out = nlu_eval.evaluate(model_path())
-    print("held-out set (tests/eval):")
-    print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}"]
-                  for lang, r in held_out.items()], ["language", "n", "accuracy", "macro F1"]))
+    print("held-out set (tests/eval), by topic:")
+    print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}",
+                   f"{r['asks']:.1%}", f"{r['asks_with_right_topic']:.0%}"]
+                  for lang, r in held_out.items()],
+                 ["language", "n", "accuracy", "macro F1", "asks", "right topic offered"]))
+    print("\nheld-out accuracy per topic:")
+    topics = sorted({topic for r in held_out.values() for topic in r["per_topic"]})
+    print(_table([[topic, *(_cell(held_out[lang]["per_topic"].get(topic)) for lang in held_out)]
+                  for topic in topics], ["topic", *held_out]))
     cv = cross_validation.cross_validate(5)
     print("\n5-fold cross-validation (training data):")
     print(_table([[lang, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}"]
@@ -68,20 +82,28 @@ def main() -> int:
                   for name, v in result["latency_ms"].items()], ["ms", "p50", "p95", "max"]))
     print("\nmemory after the run (MiB, RSS): " + ", ".join(
         f"{name} {mb:.0f}" for name, mb in result["memory_mb"].items()))
+    print("\nMasking in the webhook (docs/benchmarks.md section 14):")
+    print(json.dumps(webhook_masking.main(), indent=1, ensure_ascii=False))
     print("\nMessenger webhook and pipeline:")
     print(json.dumps(messenger.main(), indent=1))
     print("\nHandoff in a real browser:")
     print(json.dumps(handoff.run(20), indent=1))
     print("\nChanging an answer: publish in the editor vs retrain and reload:")
     print(json.dumps(content_publish.run(10), indent=1, ensure_ascii=False))
+    print("\nBursts of short messages (its section of docs/benchmarks.md is rewritten):")
+    bursts.main(["--write"])
     print("\nGuided steps: turns to the steps, step turn vs plain turn:")
     with contextlib.redirect_stdout(io.StringIO()):
         guided = guides.main()
     print(json.dumps(guided, indent=1))
+    print("\nLong conversations (docs/benchmarks.md section 9):")
+    print(json.dumps(long_conversation.main(), indent=1))
     print("\nScam check (docs/benchmarks.md section 11): labelled set and time per message")
     scamcheck.main()
     print("\nScam check: reading screenshots")
     scamcheck_ocr.main(20)
+    print("\n/webhook while console event streams are open:")
+    print(json.dumps(console_streams.run(200), indent=1))
     print("\nEvidence (docs/benchmarks.md section 17)")
     evidence.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")

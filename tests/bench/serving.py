@@ -32,9 +32,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _timed_post(url: str, body: dict) -> float:
+def _timed_post(url: str, body: dict, params: dict[str, str]) -> float:
     started = time.perf_counter()
-    requests.post(url, json=body, timeout=30).raise_for_status()
+    requests.post(url, json=body, params=params, timeout=30).raise_for_status()
     return (time.perf_counter() - started) * 1000
 
 
@@ -45,8 +45,9 @@ def measure(stack: Stack, turns: int) -> dict[str, dict[str, float]]:
         text = MESSAGES[index % len(MESSAGES)]
         sender = f"bench-{uuid.uuid4().hex[:8]}"
         turn_ms.append(_timed_post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                                   {"sender": sender, "message": text}))
-        parse_ms.append(_timed_post(f"{stack.rasa_url}/model/parse", {"text": text}))
+                                   {"sender": sender, "message": text}, stack.rasa_auth))
+        parse_ms.append(_timed_post(f"{stack.rasa_url}/model/parse", {"text": text},
+                                    stack.rasa_auth))
     summary = {}
     for name, values in (("whole turn (REST + policies + /nlg)", turn_ms),
                          ("NLU parse only", parse_ms)):

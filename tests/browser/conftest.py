@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -94,12 +95,22 @@ def desktop_page(browser: Browser) -> Page:
 
 
 def sign_in(page: Page, web_url: str, username: str, password: str,
-            path: str = "/console/login") -> None:
-    """Open `path` (it shows the login form to a visitor) and sign in through the form."""
+            path: str = "/console/login", totp_secret: str | None = None) -> None:
+    """Open `path` (it shows the login form to a visitor) and sign in through the form; with
+    `totp_secret`, type the authenticator code when the second step asks for one (an admin
+    enrolling reads the key from the page)."""
     page.goto(f"{web_url}{path}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.wait_for_load_state()
+    if "/console/login/enrol" in page.url:
+        totp_secret = page.locator("#totp-secret").inner_text()
+        page.get_by_label("Code").fill(pyotp.TOTP(totp_secret).now())
+        page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+    elif "/console/login/code" in page.url and totp_secret:
+        page.get_by_label("Code").fill(pyotp.TOTP(totp_secret).now())
+        page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def ensure_accounts(stack, password: str, accounts: list[tuple[str, str]]) -> None:  # noqa: ANN001

@@ -8,6 +8,7 @@ import redis
 import requests
 
 from tests.integration.messenger_client import Messenger
+from webhook.pipeline.bursts import BurstWindow
 
 
 @pytest.fixture
@@ -24,6 +25,15 @@ def db(stack):
 
 
 @pytest.fixture
+def burst_window(stack):
+    """Set the workers' burst window for one test (seconds; 0 turns joining off); the
+    stack's own (tests/conftest.py) comes back after."""
+    window = BurstWindow(0.0, redis.Redis.from_url(stack.redis_url), adjustable=True)
+    yield window.set
+    window.set(None)
+
+
+@pytest.fixture
 def redis_client(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
 
@@ -37,13 +47,14 @@ def messenger(stack):
 class Chat:
     """A user talking to the bot through Rasa's REST channel (answers come through /nlg)."""
 
-    def __init__(self, rasa_url: str) -> None:
+    def __init__(self, rasa_url: str, auth: dict[str, str]) -> None:
         self.rasa_url = rasa_url
+        self.auth = auth  # the Rasa token's query parameter
         self.sender = f"test-{uuid.uuid4().hex[:10]}"
 
     def say(self, text: str, **metadata) -> list[dict]:
         response = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
+            f"{self.rasa_url}/webhooks/rest/webhook", params=self.auth,
             json={"sender": self.sender, "message": text, "metadata": metadata},
             timeout=30,
         )
@@ -51,13 +62,14 @@ class Chat:
         return response.json()
 
     def parse(self, text: str) -> dict:
-        response = requests.post(f"{self.rasa_url}/model/parse", json={"text": text}, timeout=30)
+        response = requests.post(f"{self.rasa_url}/model/parse", json={"text": text},
+                                 params=self.auth, timeout=30)
         response.raise_for_status()
         return response.json()
 
     def events(self) -> list[dict]:
         return requests.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30
+            f"{self.rasa_url}/conversations/{self.sender}/tracker", params=self.auth, timeout=30
         ).json()["events"]
 
     def user_texts(self) -> list[str]:
@@ -66,4 +78,5 @@ class Chat:
 
 @pytest.fixture
 def chat(stack):
-    return Chat(stack.rasa_url)
+    return Chat(stack.rasa_url, stack.rasa_auth)
+

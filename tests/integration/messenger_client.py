@@ -50,14 +50,16 @@ class Messenger:
                        or message.get("attachment", {}).get("payload", {}).get("text", ""))
         return out
 
-    def wait_for(self, recipient: str, count: int, timeout: float = 30) -> list[dict]:
-        """Wait until `count` messages were sent to `recipient`; return them."""
+    def wait_for(self, recipient: str, count: int, timeout: float = 30,
+                 interval: float = 0.1) -> list[dict]:
+        """Wait until `count` messages were sent to `recipient` (looking every `interval`
+        seconds); return them."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             sent = self.sent_messages(recipient)
             if len(sent) >= count:
                 return sent
-            time.sleep(0.1)
+            time.sleep(interval)
         raise AssertionError(f"{recipient}: {len(self.sent_messages(recipient))} of {count} "
                              f"messages after {timeout} s")
 

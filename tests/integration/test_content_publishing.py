@@ -38,17 +38,18 @@ def two_web_processes(stack):
             load_folder(RESPONSES), "tests", "back to responses/")
 
 
-def nlg(url, language="km"):
+def nlg(url, token, language="km"):
     tracker = {"sender_id": "x", "slots": {"language": language}, "events": [],
                "latest_message": {"text": "", "metadata": {}}}
     answer = requests.post(f"{url}/nlg", json={"response": "utter_greet", "tracker": tracker},
-                           timeout=10)
+                           headers={"Authorization": f"Bearer {token}"}, timeout=10)
     answer.raise_for_status()
     return answer.json()["text"]
 
 
 def test_a_publish_is_used_by_the_next_answer_of_every_web_process(stack, two_web_processes):
-    before = [nlg(url) for url in two_web_processes]
+    token = stack.secrets["NLG_TOKEN"]
+    before = [nlg(url, token) for url in two_web_processes]
     assert before[0] == before[1]
     versions = ContentVersions(redis.Redis.from_url(stack.redis_url))
     for round_number in range(3):
@@ -56,4 +57,4 @@ def test_a_publish_is_used_by_the_next_answer_of_every_web_process(stack, two_we
         data["km"]["bubbles"][0] = f"សួស្តី លើកទី {round_number}"
         versions.publish("utter_greet", data, versions.opened("utter_greet"), "test", "")
         for url in two_web_processes:
-            assert nlg(url).startswith(f"សួស្តី លើកទី {round_number}"), url
+            assert nlg(url, token).startswith(f"សួស្តី លើកទី {round_number}"), url

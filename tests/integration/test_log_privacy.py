@@ -150,7 +150,8 @@ def side_requests(stack) -> None:
                                    "not-the-app-secret")
     forged = requests.post(f"{stack.web_url}/webhook", data=raw, headers=headers, timeout=10)
     assert forged.status_code == 403
-    failing = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=30, json={
+    failing = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=30,
+                            params=stack.rasa_auth, json={
         "sender": FAILING_SENDER, "message": FAILING_TEXT, "metadata": "not a mapping"})
     assert failing.json() == []
 

@@ -107,8 +107,10 @@ def test_a_redelivered_message_is_answered_once(fb):
 
 def test_a_batch_of_several_entries_and_users_is_answered_in_full(fb):
     a, b = fb.new_user(), fb.new_user()
-    fb.deliver(payloads.text(a, "hello"), payloads.text(b, "thank you"),
-               payloads.text(a, "what are digital rights"), entries=2)
+    written = payloads.now_ms() - 60_000  # a minute apart, delivered together: not one burst
+    fb.deliver(payloads.text(a, "hello", timestamp=written), payloads.text(b, "thank you"),
+               payloads.text(a, "what are digital rights", timestamp=written + 60_000),
+               entries=2)
     fb.wait_for(a, len(bubbles("utter_greet")) + len(bubbles("utter_digital_rights")))
     fb.wait_for(b, len(bubbles("utter_thank")))
     assert fb.texts(a) == bubbles("utter_greet") + bubbles("utter_digital_rights")
@@ -155,8 +157,9 @@ def test_messages_of_one_user_are_answered_in_order(fb):
                                            "utter_password_strong"),
                 ("thank you", "utter_thank"), ("what are digital rights", "utter_digital_rights"),
                 ("is this message a scam", "utter_scam_check"), ("bye", "utter_goodbye")]
-    for index, (text, _) in enumerate(sequence):
-        fb.deliver(payloads.text(user, text, timestamp=payloads.now_ms() + index))
+    written = payloads.now_ms() - 60_000
+    for index, (text, _) in enumerate(sequence):  # written 10 s apart: separate messages
+        fb.deliver(payloads.text(user, text, timestamp=written + 10_000 * index))
     expected = [bubble for _, name in sequence for bubble in bubbles(name)]
     fb.wait_for(user, len(expected))
     assert fb.texts(user) == expected
@@ -197,17 +200,25 @@ def test_secrets_are_masked_everywhere_and_the_user_is_warned(fb, db, stack):
     assert fb.texts(user)[0] == warning[0]
     stored = transcript(db, user)[0]["text"]
     assert "482913" not in stored and "4111" not in stored and "[code hidden]" in stored
-    events = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker", timeout=10).json()
+    events = requests.get(f"{stack.rasa_url}/conversations/{user}/tracker",
+                          params=stack.rasa_auth, timeout=10).json()
     assert "482913" not in json.dumps(events) and "4111 1111" not in json.dumps(events)
 
 
-def test_a_user_deletes_their_data_and_nothing_about_them_remains(fb, db, stack):
+def ask_to_delete(fb) -> tuple[str, int]:
+    """A new user greets, asks to delete their data and is asked to confirm; the user and how
+    many messages they got."""
     user = fb.new_user()
     fb.deliver(payloads.text(user, "hello"))
     fb.wait_for(user, len(bubbles("utter_greet")))
     fb.deliver(payloads.text(user, "please delete all my data", timestamp=payloads.now_ms() + 1))
     confirm = len(bubbles("utter_greet")) + len(bubbles("utter_delete_my_data_confirm"))
     fb.wait_for(user, confirm)
+    return user, confirm
+
+
+def test_a_user_deletes_their_data_and_nothing_about_them_remains(fb, db, stack):
+    user, confirm = ask_to_delete(fb)
     fb.deliver(payloads.quick_reply(user, "Yes, delete", "/affirm"))
     fb.wait_for(user, confirm + len(bubbles("utter_data_deleted")))
     assert fb.texts(user)[-1] == bubbles("utter_data_deleted")[-1]

@@ -23,9 +23,10 @@ def test_a_worker_killed_mid_stream_loses_and_doubles_nothing(stack, fb):
     users = [fb.new_user() for _ in range(6)]
     script = [("hello", "utter_greet"), ("thank you", "utter_thank"),
               ("what are digital rights", "utter_digital_rights")]
-    for step, (text, _) in enumerate(script):
+    written = payloads.now_ms() - 60_000
+    for step, (text, _) in enumerate(script):  # written 10 s apart: separate messages
         for user in users:
-            fb.deliver(payloads.text(user, text, timestamp=payloads.now_ms() + step))
+            fb.deliver(payloads.text(user, text, timestamp=written + 10_000 * step))
         if step == 0:
             time.sleep(0.3)
             stack.stop_service("worker-1", kill=True)  # SIGKILL, as a crash

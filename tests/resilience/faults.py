@@ -6,7 +6,8 @@ Khmer and English users write.
 2. Redis killed with SIGKILL and started again on its append-only file: meanwhile the webhook
    answers 503 and the sender redelivers, as Meta does;
 3. Rasa stopped (plus the seconds it takes to load the model again);
-4. the Graph API answering 500 and 613 for a while, then 551 for one user.
+4. the Graph API answering 500 and 613 for a while, then 551 for one user;
+5. a worker killed with SIGKILL while it holds fragments of users' bursts (burst_faults.py).
 
 After each: every message answered exactly once, in order per user, nothing else received,
 each message once in the transcript; users kept waiting past RASA_PATIENCE_SECONDS told once,
@@ -29,6 +30,7 @@ import requests
 
 from bot.project import ROOT
 from bot.train import model_path
+from tests.resilience.burst_faults import burst_killed
 from tests.resilience.flow import Flow, settle
 from tests.resilience.ledger import GraphLog, Notices, Tally
 from tests.resilience.report import markdown_table, paragraph, write_section
@@ -42,6 +44,9 @@ LOGS = ROOT / ".build" / "resilience-logs"
 SECTION = "Fault suite (issue 6)"
 RETRY_MAX_S = 8.0       # the worker's longest wait between two tries of a shard
 RASA_RELOAD_S = 10.0    # about how long Rasa takes to load the model again
+# users of the other scenarios write a second apart: a short window keeps their messages
+# apart (as on the tests' shared stack); the burst scenario sets the production window
+OTHER_WINDOW_S = "0.3"
 
 
 @dataclass(frozen=True)
@@ -92,15 +97,19 @@ class Suite:
         self.stack, self.profile, self.log_dir = stack, profile, log_dir
         self.client = redis.Redis.from_url(stack.redis_url)
         self.sender = MetaSender(stack)
-        self.phrases = checked_phrases(stack.rasa_url)
+        self.phrases = checked_phrases(stack.rasa_url, stack.rasa_auth)
         self.notices = Notices()
         self.patience = float(stack.environment().get("RASA_PATIENCE_SECONDS", "15"))
 
-    def run_all(self) -> list[Result]:
-        """Every scenario, in order; faults are cleared whatever happens."""
+    def run_all(self, only: str | None = None) -> list[Result]:
+        """Every scenario (or the one named `only`), in order; faults are cleared whatever
+        happens."""
+        scenarios = {"worker_killed": self.worker_killed, "redis_restarted": self.redis_restarted,
+                     "rasa_stopped": self.rasa_stopped, "graph_errors": self.graph_errors,
+                     "burst_killed": lambda: burst_killed(self)}
         try:
-            return [self._timed(scenario) for scenario in (
-                self.worker_killed, self.redis_restarted, self.rasa_stopped, self.graph_errors)]
+            return [self._timed(scenario) for name, scenario in scenarios.items()
+                    if only in (None, name)]
         finally:
             self._clear_faults()
 
@@ -126,7 +135,7 @@ class Suite:
         flow.join()
         self._clear_faults()
         where = f"{midway[0]} of {midway[1]} bubbles of an answer sent" if midway else "?"
-        result = self._result("worker killed", f"SIGKILL of {victim} with {where}; a new "
+        result = self.result("worker killed", f"SIGKILL of {victim} with {where}; a new "
                               "worker started", users, graph,
                               {"killed mid-answer": midway is not None})
         result.resent_allowed = 1  # the Send API call in flight at the kill may have arrived
@@ -143,7 +152,7 @@ class Suite:
         time.sleep(1.5)
         self.stack.restart_redis(down_seconds=self.profile.redis_down_s, kill=True)
         flow.join()
-        result = self._result("Redis restarted", fault, users, graph, {})
+        result = self.result("Redis restarted", fault, users, graph, {})
         refusals = flow.refusals()
         result.fault += f"; {len(refusals)} deliveries refused and redelivered"
         result.checks = {
@@ -170,7 +179,7 @@ class Suite:
         flow.join()
         fault = (f"Rasa stopped {self.profile.rasa_down_s:g} s, answering again after "
                  f"{outage:.0f} s (patience {self.patience:g} s)")
-        result = self._result("Rasa stopped", fault, users, graph, {})
+        result = self.result("Rasa stopped", fault, users, graph, {})
         result.checks = self._told_checks(users, result.tally)
         return result
 
@@ -189,7 +198,7 @@ class Suite:
         after.run()
         fault = (f"500 and 613 for {self.profile.graph_errors_s:g} s, then 551 for one user "
                  "(2 messages)")
-        result = self._result("Graph API errors", fault, users, graph, {})
+        result = self.result("Graph API errors", fault, users, graph, {})
         self._clear_faults()
         codes = [(r["status"], r["error_code"]) for r in graph.records.values()]
         recorded = self.client.hget(keys.conversation(refused.psid), "last_send_error")
@@ -203,7 +212,7 @@ class Suite:
     def _users(self, prefix: str) -> list[SimUser]:
         return make_users(self.profile.users, self.phrases, f"fault-{prefix}")
 
-    def _result(self, name: str, fault: str, users: list[SimUser], graph: GraphLog,
+    def result(self, name: str, fault: str, users: list[SimUser], graph: GraphLog,
                 checks: dict[str, bool]) -> Result:
         tally = settle(graph, self.client, users, self.notices, self.profile.settle_s)
         expected = sum(1 for user in users for m in user.sent if m.expect_answer)
@@ -282,9 +291,10 @@ def table(results: list[Result]) -> str:
                                  "result"])
 
 
-def run(stack: Stack, profile: Profile, log_dir: Path | None = None) -> list[Result]:
-    """Every scenario on a running stack."""
-    return Suite(stack, profile, log_dir).run_all()
+def run(stack: Stack, profile: Profile, log_dir: Path | None = None,
+        only: str | None = None) -> list[Result]:
+    """Every scenario (or the one named `only`) on a running stack."""
+    return Suite(stack, profile, log_dir).run_all(only)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,14 +304,16 @@ def main(argv: list[str] | None = None) -> int:
     form.add_argument("--short", action="store_true", help="the form `make test` runs (default)")
     form.add_argument("--long", action="store_true", help="the form `make bench` runs")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
+    parser.add_argument("--only", help="run one scenario (e.g. burst_killed)")
     args = parser.parse_args(argv)
     profile = LONG if args.long else SHORT
     started = time.monotonic()
     stack = Stack(model=model_path(), workers=2,
-                  extra_env={"RASA_PATIENCE_SECONDS": f"{profile.patience_s:g}"})
+                  extra_env={"RASA_PATIENCE_SECONDS": f"{profile.patience_s:g}",
+                             "BURST_WINDOW_SECONDS": OTHER_WINDOW_S})
     try:
         stack.start(log_dir=LOGS)
-        results = run(stack, profile, LOGS)
+        results = run(stack, profile, LOGS, args.only)
     finally:
         stack.stop()
     print(f"\nfault suite, {profile.name} form ({time.monotonic() - started:.0f} s with the "
@@ -310,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         for problem in (result.tally.problems if result.tally else [])[:3]:
             print(f"{result.scenario}: {problem}", file=sys.stderr)
-    if args.write:
+    if args.write and not args.only:
         write_section(SECTION, markdown(results, profile))
     return 0 if all(result.ok for result in results) else 1
 

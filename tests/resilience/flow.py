@@ -31,7 +31,7 @@ class Flow(threading.Thread):
             started = time.monotonic()
             batch = [user.next_message() for user in self.users]
             for message in batch:
-                message.expect_answer = message.user not in self.silent
+                message.expect_answer &= message.user not in self.silent
             for start in range(0, len(batch), PER_POST):
                 self.deliveries.append(self.sender.deliver(batch[start:start + PER_POST]))
             if round_number % REDELIVER_EVERY == REDELIVER_EVERY - 1:

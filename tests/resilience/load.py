@@ -76,7 +76,7 @@ class Load:
         self.rng = random.Random(seed)
         self.sender = MetaSender(stack)
         self.client = redis.Redis.from_url(stack.redis_url)
-        self.phrases = checked_phrases(stack.rasa_url)
+        self.phrases = checked_phrases(stack.rasa_url, stack.rasa_auth)
         self.users = make_users(users, self.phrases, "load", seed)
         self.result = LoadResult(users, messages - messages % users, rate)
         self.deliveries: list[Future[Delivery]] = []

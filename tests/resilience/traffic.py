@@ -126,3 +126,23 @@ class MetaSender:
         except requests.RequestException:
             status = 0
         return status, (time.perf_counter() - started) * 1000
+
+
+@dataclass
+class BurstUser(SimUser):
+    """A user who writes one message as a burst of short lines (`fragments`): only the whole
+    burst is answered, with `answer` (what the last fragment's phrase carries)."""
+
+    fragments: tuple[str, ...] = ()
+    answer: tuple[str, ...] = ()
+
+    def next_message(self) -> Message:
+        """The next fragment (expects an answer only as the last one)."""
+        index = len(self.sent)
+        last = index == len(self.fragments) - 1
+        phrase = Phrase(self.fragments[index], self.language, "burst",
+                        self.answer if last else ())
+        message = Message(self.psid, f"m_burst{next(_mids)}_{uuid.uuid4().hex[:10]}", phrase,
+                          payloads.now_ms(), expect_answer=last)
+        self.sent.append(message)
+        return message

@@ -17,7 +17,8 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
 def test_development_generates_secrets_once_and_says_so(monkeypatch, tmp_path, caplog):
     monkeypatch.setattr(config, "DEV_SECRETS", tmp_path / "dev-secrets.json")
     settings = {"APP_ENV": "development", "FB_APP_SECRET": "given"}
-    assert config.ensure_secrets(settings) == ["FB_PAGE_ACCESS_TOKEN", "FB_VERIFY_TOKEN"]
+    assert config.ensure_secrets(settings) == ["FB_PAGE_ACCESS_TOKEN", "FB_VERIFY_TOKEN",
+                                               "NLG_TOKEN", "RASA_TOKEN"]
     again = {"APP_ENV": "development"}
     config.ensure_secrets(again)
     assert again["FB_VERIFY_TOKEN"] == settings["FB_VERIFY_TOKEN"]
@@ -30,7 +31,8 @@ def test_development_generates_secrets_once_and_says_so(monkeypatch, tmp_path, c
 
 def test_production_has_no_simulator(monkeypatch):
     app = create_app({"APP_ENV": "production", "FB_PAGE_ACCESS_TOKEN": "t",
-                      "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "v", "SECRET_KEY": "k" * 32})
+                      "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "v", "NLG_TOKEN": "n",
+                      "SECRET_KEY": "k" * 32, "RASA_TOKEN": "r"})
     assert "simulator" not in app.blueprints
 
 

@@ -1,9 +1,12 @@
 """The audit log against a real Redis: what is stored, what is refused, and the admin page."""
 
+import time
+
 import pytest
 from argon2 import PasswordHasher
 
 from tests.unit.test_console_auth import PASSWORD, console_app, login
+from webhook import keys
 from webhook.console import accounts, audit
 
 PSID = "2718281828459045"
@@ -54,11 +57,29 @@ def test_recent_is_newest_first_limited_and_filtered(redis_db, monkeypatch):
     assert notes[0].time.tzinfo is not None
 
 
-def test_the_stream_is_capped(redis_db, monkeypatch):
-    monkeypatch.setattr(audit, "STREAM_MAX_ENTRIES", 10)
-    for _ in range(500):
+def test_actions_are_trimmed_by_age_never_by_count(redis_db, monkeypatch):
+    """Finding 3: an old entry goes after the retention period; no number of new ones pushes
+    a recent action out."""
+    old_ms = int((time.time() - 100 * 86400) * 1000)
+    for index in range(300):
+        redis_db.xadd(audit.audit_stream(), {"actor": "mod1", "action": "claim", "conv": REF,
+                                             "detail": ""}, id=f"{old_ms + index}-0")
+    audit.record(redis_db, "mod1", "claim", conversation=REF, detail="recent")
+    for _ in range(5000):
         audit.record(redis_db, "mod1", "view_transcript", conversation=REF)
-    assert 10 <= redis_db.xlen(audit.audit_stream()) < 500
+    actions = redis_db.xrange(audit.audit_stream(), count=10)
+    assert all(int(entry_id.split(b"-")[0]) > old_ms + 1000 for entry_id, _ in actions)
+    assert audit.recent(redis_db, limit=10_000, action="claim")[0].detail == "recent"
+
+
+def test_failed_sign_ins_cannot_push_actions_out(redis_db, monkeypatch):
+    """Finding 3: the flood of the review (failed sign-ins) fills its own capped stream."""
+    monkeypatch.setattr(audit, "SIGNIN_MAX_ENTRIES", 100)
+    audit.record(redis_db, "mod1", "claim", conversation=REF, detail="kept")
+    for _ in range(2000):
+        audit.record(redis_db, "unknown", "login_failed", detail="bad_password")
+    assert [e.detail for e in audit.recent(redis_db)] == ["kept"]
+    assert 100 <= redis_db.xlen(keys.audit_signin()) < 2000
 
 
 def test_the_page_lists_entries_escaped_and_without_user_ids(app, redis_db):

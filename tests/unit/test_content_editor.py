@@ -83,7 +83,7 @@ def test_a_published_khmer_edit_is_the_next_answer(app, redis_db):
     form["km-bubble"][0] = "សួស្តី! ខ្ញុំជាជំនួយការ {org_name}។"
     answer = client.post(GREET, data={**form, "action": "publish", "comment": "shorter"})
     assert answer.status_code == 302
-    assert nlg_text(app).startswith("សួស្តី! ខ្ញុំជាជំនួយការ ជំនួយការសិទ្ធិឌីជីថល។")
+    assert nlg_text(app).startswith("សួស្តី! ខ្ញុំជាជំនួយការ ខ្សែជំនួយសិទ្ធិឌីជីថល។")
     history = client.get("/console/content/utter_greet/history").get_data(as_text=True)
     assert "shorter" in history and "<td>kanha</td>" in history
     assert audit.recent(redis_db, action="content_publish")[0].detail == "utter_greet"

@@ -133,7 +133,7 @@ def test_a_published_change_is_served_at_once_by_every_process(redis_db):
     edited = _with_km_text(versions.item("utter_greet")[0], "សួស្តី ពី {org_name}")
     versions.publish("utter_greet", edited, versions.opened("utter_greet"), "dara", "")
     for process in (first, second):
-        assert process.reply("utter_greet", "km")["text"] == "សួស្តី ពី ជំនួយការសិទ្ធិឌីជីថល"
+        assert process.reply("utter_greet", "km")["text"] == "សួស្តី ពី ខ្សែជំនួយសិទ្ធិឌីជីថល"
 
 
 def test_settings_are_versioned_like_answers(versions):

@@ -18,6 +18,7 @@ NOT_FOR_CLUSTERS = {
     "WEB_WORKERS": "the entrypoint's default (2) suits the measured sizes",
     "WEB_THREADS": "the entrypoint's default suits the measured sizes",
     "RASA_REPLICAS": "make run only; on a cluster the StatefulSet's replicas and RASA_URLS",
+    "RASA_INTERFACE": "the entrypoint's default, 0.0.0.0 of the pod (NetworkPolicies limit it)",
 }
 
 

@@ -24,7 +24,8 @@ def fixture(name):
         ("postback", {"kind": "postback", "payload": "/help", "mid": "m_pb_1"}),
         ("get_started", {"kind": "postback", "payload": "GET_STARTED", "mid": ""}),
         ("image", {"kind": "attachment", "attachments": ["image"]}),
-        ("sticker", {"kind": "attachment", "attachments": ["sticker"]}),
+        ("sticker", {"kind": "attachment", "attachments": ["sticker"],
+                     "sticker_id": "369239263222822"}),
         ("audio", {"kind": "attachment", "attachments": ["audio"]}),
         ("location", {"kind": "attachment", "attachments": ["location"]}),
         ("file", {"kind": "attachment", "attachments": ["file"]}),
@@ -33,7 +34,27 @@ def fixture(name):
         ("read", {"kind": "read", "watermark": 1764399999000}),
         ("delivery", {"kind": "delivery"}),
         ("standby", {"kind": "text", "standby": True}),
-        ("unknown", {"kind": "unknown", "fields": ["reaction"]}),
+        ("unknown", {"kind": "unknown", "fields": ["optin"]}),
+        ("referral_link", {"kind": "referral", "referral": {
+            "ref": "scam-check", "source": "SHORTLINK", "ad_id": ""}}),
+        ("referral_ad", {"kind": "referral", "referral": {
+            "ref": "harassment-ad", "source": "ADS", "ad_id": "120210000000000001"}}),
+        ("get_started_referral", {"kind": "postback", "payload": "GET_STARTED", "referral": {
+            "ref": "scam-check", "source": "SHORTLINK", "ad_id": ""}}),
+        ("reaction", {"kind": "reaction", "target_mid": "m_out_1", "reaction": "love",
+                      "action": "react"}),
+        ("unreaction", {"kind": "reaction", "target_mid": "m_out_1", "action": "unreact"}),
+        ("message_edit", {"kind": "edit", "target_mid": "m_text_1", "num_edit": 1,
+                          "text": "is this link a scam? bit.ly/abc"}),
+        ("shared_link", {"kind": "attachment", "attachments": ["fallback"], "shared": [
+            {"url": "https://acleda-verify.example/login",
+             "title": "ACLEDA Bank - verify your account"}]}),
+        ("shared_post", {"kind": "attachment", "attachments": ["template"], "shared": [
+            {"url": "https://www.facebook.com/permalink.php?story_fbid=1",
+             "title": "Win an iPhone 17! Claim now"},
+            {"url": "https://prize-claim.example/kh", "title": "Win an iPhone 17! Claim now"}]}),
+        ("sticker_type", {"kind": "attachment", "attachments": ["sticker"],
+                          "sticker_id": "369239263222822"}),
     ],
 )
 def test_each_event_kind(name, expected):

@@ -100,7 +100,7 @@ def test_analytics_draws_svg_charts_without_inline_styles(app, redis_db):
     answer = client.get("/console/insights/?days=7")
     page = answer.get_data(as_text=True)
     assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
-    assert page.count("<svg") == 8 and "<rect" in page
+    assert page.count("<svg") == 9 and "<rect" in page
     assert "style=" not in page and "<script" not in page
     assert "scam_check: 1" in page and "50.0 %" in page and "5.0 min" in page
     assert "psid-1" not in page
@@ -127,7 +127,7 @@ def test_csv_downloads_hold_the_numbers_per_day(app, redis_db):
     assert (rows[-1]["conversations"], rows[-1]["messages"], rows[-1]["answers_km"]) == \
         ("1", "1", "1")
     intents = client.get("/console/insights/intents.csv?days=7").get_data(as_text=True)
-    assert intents.splitlines() == ["date,intent,count", f"{day_of(now)},greet,1"]
+    assert intents.splitlines() == ["date,topic,intent,count", f"{day_of(now)},greet,greet,1"]
 
 
 def test_unanswered_groups_are_shown_masked(app, redis_db, questions):

@@ -9,6 +9,7 @@ import redis
 from webhook.insights import hooks, stats
 from webhook.insights.days import day_of, last_days
 from webhook.insights.report import Report, daily_csv, intents_csv
+from webhook.insights.stats import DayStats
 
 # 2026-03-01 17:30 UTC is 2026-03-02 00:30 in Phnom Penh
 LATE_UTC = datetime(2026, 3, 1, 17, 30, tzinfo=timezone.utc).timestamp()
@@ -120,4 +121,12 @@ def test_csv_has_one_row_per_day_and_intents_apart(redis_db):
     assert row["answers_en"] == "1" and row["answers_km"] == "1"
     assert row["handoffs_fallback"] == "1"
     assert intents_csv(report).splitlines() == [
-        "date,intent,count", "2026-03-02,nlu_fallback,1", "2026-03-02,scam_check,1"]
+        "date,topic,intent,count", "2026-03-02,nlu_fallback,nlu_fallback,1",
+        "2026-03-02,scam_check,scam_check,1"]
+
+
+def test_sub_topics_count_for_their_topic():
+    report = Report(days=[DayStats(day="2026-03-02", intents={"scam_loan_app": 2, "scam_victim": 1,
+                                                               "greet": 1})])
+    assert report.topics()[0] == ("scam_victim", 3)
+    assert "2026-03-02,scam_victim,scam_loan_app,2" in intents_csv(report).splitlines()

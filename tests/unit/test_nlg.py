@@ -7,6 +7,8 @@ import pytest
 from bot.project import RESPONSES
 from webhook import create_app
 
+TOKEN = "test-nlg-token"
+
 
 @pytest.fixture
 def responses_dir(tmp_path):
@@ -17,8 +19,11 @@ def responses_dir(tmp_path):
 
 @pytest.fixture
 def client(responses_dir):
-    app = create_app({"TESTING": True, "RESPONSES_DIR": responses_dir, "REDIS_URL": ""})
-    return app.test_client()
+    app = create_app({"TESTING": True, "RESPONSES_DIR": responses_dir, "REDIS_URL": "",
+                      "NLG_TOKEN": TOKEN})
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"  # what Rasa sends
+    return client
 
 
 def _user(text, intent="greet", metadata=None):

@@ -22,7 +22,7 @@ class Replica:
 def pool(monkeypatch):
     clock = {"now": 1000.0}
     monkeypatch.setattr(rasa_client.time, "monotonic", lambda: clock["now"])
-    pool = RasaPool(["http://a", "http://b"], shards=8, failover_seconds=10)
+    pool = RasaPool(["http://a", "http://b"], "t0k", shards=8, failover_seconds=10)
     pool.replicas = [Replica("a"), Replica("b")]
     pool.clock = clock
     return pool
@@ -64,9 +64,11 @@ def test_failover_can_be_switched_off(pool):
 
 def test_settings_choose_one_client_or_a_pool():
     one = rasa_client.from_settings({"RASA_URL": "http://r:5005", "RASA_URLS": "",
-                                     "INBOX_SHARDS": 8})
+                                     "INBOX_SHARDS": 8, "RASA_TOKEN": "t0k"})
     several = rasa_client.from_settings({"RASA_URL": "x", "RASA_URLS": "http://a, http://b",
-                                         "INBOX_SHARDS": 8, "RASA_FAILOVER_SECONDS": 5})
+                                         "INBOX_SHARDS": 8, "RASA_FAILOVER_SECONDS": 5,
+                                         "RASA_TOKEN": "t0k"})
     assert isinstance(one, RasaClient) and one.url == "http://r:5005"
     assert isinstance(several, RasaPool) and [r.url for r in several.replicas] == \
         ["http://a", "http://b"] and several.failover_seconds == 5
+    assert all(r.session.params == {"token": "t0k"} for r in [one, *several.replicas])

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from argon2 import PasswordHasher
 
-from tests.unit.console_client import csrf_in
+from tests.unit.console_client import csrf_in, second_step
 from webhook import create_app
 from webhook.console import accounts
 from webhook.content.model import Settings
@@ -24,9 +24,13 @@ from webhook.simulator.graph_standin import GraphStandIn
 PASSWORD = "a long enough passphrase"
 USER = "psid-security-1"
 SECRETS = {"FB_APP_SECRET": "secret", "FB_PAGE_ACCESS_TOKEN": "token", "FB_VERIFY_TOKEN": "v",
+           "NLG_TOKEN": "nlg",
            "SECRET_KEY": "test-key" * 4}
 ROLES = ("moderator", "editor", "admin")
-PUBLIC = {"auth.login", "auth.login_submit", "auth.logout"}  # and every blueprint's static
+PUBLIC = {"auth.login", "auth.login_submit", "auth.logout",  # and every blueprint's static
+          # the second sign-in step: only with a pending sign-in (the right password)
+          "signin_steps.code", "signin_steps.code_submit", "signin_steps.enrol",
+          "signin_steps.enrol_submit", "signin_steps.enrol_qr"}
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +65,9 @@ def token_of(client, **request):
 
 
 def login(client, username, password=PASSWORD):
-    return client.post("/console/login", data={"username": username, "password": password,
-                                               "csrf_token": token_of(client)})
+    answer = client.post("/console/login", data={"username": username, "password": password,
+                                                 "csrf_token": token_of(client)})
+    return second_step(client, answer, username)  # admins: the authenticator code
 
 
 def signed_in(app, username):
@@ -162,7 +167,8 @@ def test_editor_text_cannot_reach_python_objects_through_placeholders():
 # --- A05 security misconfiguration ------------------------------------------------------------
 
 PRODUCTION_SECRETS = {"FB_APP_SECRET": "prod-app-secret-3b1f", "FB_VERIFY_TOKEN": "prod-verify-9d2",
-                      "FB_PAGE_ACCESS_TOKEN": "prod-page-token-77a", "SECRET_KEY": "k4" * 24}
+                      "FB_PAGE_ACCESS_TOKEN": "prod-page-token-77a", "SECRET_KEY": "k4" * 24,
+                      "NLG_TOKEN": "prod-nlg-token-5c0", "RASA_TOKEN": "prod-rasa-token-5c0"}
 
 
 def production_app(redis_url):

@@ -22,7 +22,8 @@ SECRET = "test-app-secret"
 USER = "sim-user-1"
 KHMER = "ខ្ញុំត្រូវគេបោកប្រាស់លុយ តើធ្វើដូចម្ដេច?"
 SECRETS = {"FB_APP_SECRET": SECRET, "FB_PAGE_ACCESS_TOKEN": "test-token",
-           "FB_VERIFY_TOKEN": "test-verify"}
+           "FB_VERIFY_TOKEN": "test-verify", "NLG_TOKEN": "test-nlg",
+           "RASA_TOKEN": "test-rasa-token"}
 
 
 class Recorder:

@@ -82,7 +82,9 @@ def test_a_failing_event_is_moved_aside_and_the_rest_go_on(redis_db, inbox):
     assert [t for _, t in handler.seen] == ["a-0", "a-2"]
     [(_, letter)] = redis_db.xrange(keys.dead_letters())
     assert letter[b"kind"] == b"text"
-    assert set(letter) == {b"entry", b"kind", b"t"}, "a dead letter keeps no message text"
+    assert set(letter) == {b"entry", b"kind", b"t", b"user"}, \
+        "a dead letter keeps no message text (and only a keyed user reference, for deletion)"
+    assert b"psid" not in letter[b"user"] and len(letter[b"user"]) == 12
 
 
 def test_two_workers_share_the_shards_and_never_hold_the_same_one(redis_db, inbox):

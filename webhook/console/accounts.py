@@ -23,6 +23,7 @@ as one line from standard input with --password-stdin):
     python -m webhook.console.accounts create USERNAME --role moderator --name "Display Name"
     python -m webhook.console.accounts set-password USERNAME
     python -m webhook.console.accounts disable USERNAME | enable USERNAME | list
+    python -m webhook.console.accounts totp-enrol USERNAME | totp-reset USERNAME
 """
 
 from __future__ import annotations
@@ -172,6 +173,11 @@ def disable_account(client: redis.Redis, username: str) -> Account:
                                       "session_version": _new_session_version()})
 
 
+def end_sessions(client: redis.Redis, username: str) -> Account:
+    """End every session of the account (logout): its session version is replaced."""
+    return _update(client, username, {"session_version": _new_session_version()})
+
+
 def enable_account(client: redis.Redis, username: str) -> Account:
     """Let a disabled account sign in again (its old sessions stay ended)."""
     return _update(client, username, {"disabled": "0"})
@@ -291,6 +297,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["create"].add_argument("--name", required=True,
                                             help="the name other staff see")
     commands.add_parser("list", help="list every account")
+    for name, text in (("totp-enrol", "add a second factor: prints the key and a QR code, then "
+                                      "asks for a code from the app"),
+                       ("totp-reset", "remove a lost second factor (admins enrol again at "
+                                      "their next sign-in)")):
+        commands.add_parser(name, help=text).add_argument("username")
     return parser
 
 
@@ -300,6 +311,10 @@ def _run(client: redis.Redis, args: argparse.Namespace) -> str:
 
     if args.command == "list":
         return _table(list_accounts(client))
+    if args.command.startswith("totp-"):
+        from webhook.console import totp_cli
+
+        return totp_cli.run(client, args.command, normalise_username(args.username))
     if args.command == "create":
         password = _read_password(args.password_stdin)
         account = create_account(client, args.username, args.name, args.role, password)

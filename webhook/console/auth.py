@@ -5,18 +5,24 @@ Console views use `login_required`, `role_required(*roles)` and `current_account
 checks that run on every request under /console.
 
 Sessions: Flask's signed cookie `hl_console` holds the username (the account's id), the
-account's session version, the sign-in time and a CSRF token. Each /console request reloads
-the account; a disabled account, a replaced session version (new password, disabled) or a
-sign-in older than 8 hours ends the session. The cookie is HttpOnly; SameSite=Lax, because
+account's session version, the sign-in time, the time of the last page the person opened and
+a CSRF token. Each /console request reloads the account; a disabled account, a replaced
+session version (new password, disabled, or a logout anywhere: logout replaces it, so a copied
+cookie stops working), a sign-in older than 8 hours or CONSOLE_IDLE_MINUTES (60) without
+opening a page or sending a form (background refreshes do not count) ends the session.
+
+Second factor: after the password, an account with a TOTP (webhook.console.totp) is asked
+for a code, and an admin without one must enrol first (webhook.console.signin_steps); only
+then does the session start. The cookie is HttpOnly; SameSite=Lax, because
 Strict would drop it when a moderator follows a console link from chat or e-mail, and every
 change already needs a POST with a CSRF token; limited to /console; and Secure, except in
 development when PUBLIC_WEB_URL is plain http (tests set SESSION_COOKIE_SECURE as they need;
 production always sets it).
 
-Sign-in limits: a username with 5 failed sign-ins, or a client address with 20, within 15
-minutes of its first failure, gets 429 for every attempt (the right password too) until the
-window ends; success clears the username's count. Behind a reverse proxy wrap the app in
-werkzeug's ProxyFix, or every client shares the proxy's address.
+Sign-in limits: webhook.console.signin_limits (a growing delay per client address, a
+15-minute pause per account that a known device skips); refused attempts are counted, not
+audited one by one. The client address is the direct peer unless it is one of
+TRUSTED_PROXIES (webhook.proxies).
 
 CSRF: every POST, PUT, PATCH and DELETE under /console must carry the session's token in a
 `csrf_token` form field (templates call `csrf_token()`) or an `X-CSRF-Token` header, else 400.
@@ -27,7 +33,6 @@ files only), X-Frame-Options DENY, Referrer-Policy same-origin, nosniff and no-s
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 import logging
 import secrets
@@ -55,19 +60,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from webhook import config
-from webhook.console import accounts
+from webhook.console import accounts, signin_limits, totp
 from webhook.console.accounts import Account
-
-
-def failures_by_user_key(username: str) -> str:
-    """Failed sign-ins for one typed username (hashed: the text is anyone's to choose)."""
-    return f"hl:login-failures:user:{hashlib.sha256(username.encode()).hexdigest()[:32]}"
-
-
-def failures_by_ip_key(address: str) -> str:
-    """Failed sign-ins from one client address."""
-    return f"hl:login-failures:ip:{address}"
-
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, url_prefix="/console", template_folder="templates",
@@ -75,33 +69,15 @@ bp = Blueprint("auth", __name__, url_prefix="/console", template_folder="templat
 
 DEFAULTS = {
     "CONSOLE_HOME_URL": "/console/",
-    "CONSOLE_LOGIN_WINDOW_SECONDS": 15 * 60,
-    "CONSOLE_MAX_FAILURES_PER_USER": 5,
-    "CONSOLE_MAX_FAILURES_PER_IP": 20,
+    "CONSOLE_IDLE_MINUTES": 60,
+    **signin_limits.DEFAULTS,
 }
 SESSION_LIFETIME = timedelta(hours=8)
-SESSION_KEYS = ("account", "version", "since")
-# Attempts are counted before the password is checked, so parallel guesses cannot slip past
-# the limit; a success takes its attempt back. KEYS: user, address counters.
-# ARGV: window seconds, user limit, address limit. Returns 0, or seconds until the window ends.
-_RESERVE_ATTEMPT = """
-local wait = 0
-for i, key in ipairs(KEYS) do
-  if tonumber(redis.call('get', key) or '0') >= tonumber(ARGV[i + 1]) then
-    wait = math.max(wait, redis.call('ttl', key), 1)
-  end
-end
-if wait > 0 then return wait end
-for _, key in ipairs(KEYS) do
-  redis.call('set', key, 0, 'EX', ARGV[1], 'NX')
-  redis.call('incr', key)
-end
-return 0
-"""
-_FORGET_ATTEMPT = """
-redis.call('del', KEYS[1])
-if redis.call('exists', KEYS[2]) == 1 then redis.call('decr', KEYS[2]) end
-"""
+SESSION_KEYS = ("account", "version", "since", "seen")
+SEEN_EVERY_S = 60  # the last-activity time is rewritten at most once a minute
+# fetches a page makes by itself: they neither keep a session alive nor write its cookie
+BACKGROUND_ENDPOINTS = frozenset({"events.stream", "console.queue_json",
+                                  "console.transcript_json"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -126,14 +102,18 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/login")
 def login_submit() -> ResponseReturnValue:
-    """Check the password within the sign-in limits; start a session or say why not."""
+    """Check the password within the sign-in limits; go on to the second factor, start a
+    session, or say why not."""
+    from webhook.console import audit, signin_steps  # both import this module
+
     client = _redis()
     username = request.form.get("username", "").strip().lower()[:64]
     target = safe_next(request.form.get("next"))
-    counters = (failures_by_user_key(username), failures_by_ip_key(request.remote_addr or "-"))
-    wait = _reserve_attempt(client, counters)
+    address = request.remote_addr or "-"
+    known = signin_limits.is_known_device(request, current_app.secret_key, username)
+    wait = signin_limits.reserve(client, current_app.config, username, address, known)
     if wait:
-        _audit(client, _known_actor(client, username), "login_failed", detail="locked")
+        audit.count_refused(client, _known_actor(client, username))
         response = _page(429, "Too many failed sign-ins",
                          "Sign-in is paused for this account or this network after too many "
                          f"wrong passwords. Try again in {-(-wait // 60)} minute(s).")
@@ -141,22 +121,40 @@ def login_submit() -> ResponseReturnValue:
         return response
     account = accounts.verify_login(client, username, request.form.get("password", ""))
     if account is None:
-        _audit(client, _known_actor(client, username), "login_failed", detail="bad_password")
+        audit.record(client, _known_actor(client, username), "login_failed",
+                     detail="bad_password")
         return render_template("console/login.html", next=target or "", username=username,
                                error="Wrong username or password, or the account is "
                                      "disabled."), 401
-    client.eval(_FORGET_ATTEMPT, 2, *counters)
+    if totp.required(account.role) or totp.has_totp(client, account.username):
+        return signin_steps.ask_second_factor(account, target, address)
+    return complete_sign_in(account, target, address)
+
+
+def complete_sign_in(account: Account, target: str | None, address: str) -> Response:
+    """Every check passed: clear the counters, start the session, remember this browser."""
+    from webhook.console import audit  # audit's page imports this module
+
+    client = _redis()
+    signin_limits.forget(client, account.username, address)
     start_session(account)
-    _audit(client, account.username, "login")
-    return redirect(target or home_url(account))
+    audit.record(client, account.username, "login")
+    response = redirect(target or home_url(account))
+    signin_limits.remember_device(response, request, current_app.secret_key, account.username,
+                                  current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """End this browser's session (CSRF-checked like every console POST)."""
+    """End the session (CSRF-checked like every console POST). The account's session version
+    is replaced, so this cookie, and any copy of it, no longer signs anyone in."""
+    from webhook.console import audit  # audit's page imports this module
+
     account = current_account()
     if account is not None:
-        _audit(_redis(), account.username, "logout")
+        accounts.end_sessions(_redis(), account.username)
+        audit.record(_redis(), account.username, "logout")
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -171,9 +169,16 @@ def start_session(account: Account) -> None:
     """
     session.clear()
     session.permanent = True
+    now = int(time.time())
     session.update({"account": account.username, "version": account.session_version,
-                    "since": int(time.time()), "csrf": secrets.token_urlsafe(32)})
+                    "since": now, "seen": now, "csrf": secrets.token_urlsafe(32)})
     g.console_account = account
+
+
+def session_still_valid() -> bool:
+    """Check the session again now (a long-lived request: the live-update stream)."""
+    g.pop("console_account", None)
+    return current_account() is not None
 
 
 def current_account() -> Account | None:
@@ -290,7 +295,8 @@ def _is_console(path: str) -> bool:
 def _check_console_request() -> ResponseReturnValue | None:
     if not _is_console(request.path) or request.endpoint == "auth.static":
         return None
-    current_account()  # ends a session that is no longer valid, on every request
+    if current_account() is not None and request.endpoint not in BACKGROUND_ENDPOINTS:
+        _note_activity()
     if request.method in UNSAFE_METHODS and not _csrf_ok():
         return _page(400, "Form expired or not from this site",
                      "The security token of this form is missing or wrong. Go back, reload "
@@ -298,11 +304,28 @@ def _check_console_request() -> ResponseReturnValue | None:
     return None
 
 
+def _note_activity() -> None:
+    """A page opened or a form sent: the idle timeout starts again (rewritten once a minute
+    at most, so the cookie is not rewritten on every request)."""
+    now = int(time.time())
+    if now - session.get("seen", 0) >= SEEN_EVERY_S:
+        session["seen"] = now
+
+
 def _add_security_headers(response: Response) -> Response:
     if _is_console(request.path):
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
+        origin = _events_origin()
+        if origin:  # live updates come from the events server (webhook.console.events)
+            response.headers["Content-Security-Policy"] += f"; connect-src 'self' {origin}"
     return response
+
+
+def _events_origin() -> str:
+    from webhook.console.events import events_origin  # events imports this module
+
+    return events_origin()
 
 
 def _csrf_ok() -> bool:
@@ -317,9 +340,11 @@ def _session_account() -> Account | None:
         return None
     client = current_app.extensions.get("redis")
     account = accounts.get_account(client, username) if client is not None else None
-    age = time.time() - session.get("since", 0)
+    now = time.time()
+    age, idle = now - session.get("since", 0), now - session.get("seen", 0)
     if (account is None or account.disabled or account.session_version != session.get("version")
-            or age > current_app.permanent_session_lifetime.total_seconds()):
+            or age > current_app.permanent_session_lifetime.total_seconds()
+            or idle > current_app.config["CONSOLE_IDLE_MINUTES"] * 60):
         for key in SESSION_KEYS:
             session.pop(key, None)
         return None
@@ -333,26 +358,11 @@ def _to_login() -> ResponseReturnValue:
     return redirect(url_for("auth.login", next=target))
 
 
-def _reserve_attempt(client: redis.Redis, counters: tuple[str, str]) -> int:
-    """Count a sign-in attempt before checking it; how long to wait when a limit is reached."""
-    settings = current_app.config
-    return int(client.eval(_RESERVE_ATTEMPT, 2, *counters,
-                           settings["CONSOLE_LOGIN_WINDOW_SECONDS"],
-                           settings["CONSOLE_MAX_FAILURES_PER_USER"],
-                           settings["CONSOLE_MAX_FAILURES_PER_IP"]))
-
-
 def _known_actor(client: redis.Redis, username: str) -> str:
     """The username if such an account exists, else `unknown`: people type passwords there."""
     if accounts.USERNAME_PATTERN.fullmatch(username) and accounts.get_account(client, username):
         return username
     return "unknown"
-
-
-def _audit(client: redis.Redis, actor: str, action: str, detail: str = "") -> None:
-    from webhook.console import audit  # audit's page imports this module
-
-    audit.record(client, actor, action, detail=detail)
 
 
 def _redis() -> redis.Redis:

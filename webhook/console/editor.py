@@ -7,6 +7,7 @@ content store (webhook.content.versions); a publish is used by the next answer.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,9 +43,12 @@ from webhook.content.preview import messenger_messages
 from webhook.content.published import PublishedContent
 from webhook.content.validate import Problem, response_problems, settings_problems
 from webhook.content.versions import Conflict, ContentVersions, Opened, response_from_item
+from webhook.feedback.store import FeedbackStore
 from webhook.guides.check import problems_with_step
 from webhook.guides.tree import step_payloads
+from webhook.insights.days import last_days
 
+FEEDBACK_DAYS = 30
 bp = Blueprint("editor", __name__, url_prefix="/console/content", template_folder="templates")
 EDITORS = ("editor",)  # admins pass every role check
 LOCAL_TIME = ZoneInfo("Asia/Phnom_Penh")
@@ -249,6 +253,15 @@ def _preview_context(name: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"previews": previews, "language_names": LANGUAGE_NAMES}
 
 
+def _feedback(name: str) -> list[Any]:
+    """How often this answer was shown and found helpful in the last 30 days, per language."""
+    client = current_app.extensions.get("redis")
+    if client is None:
+        return []
+    days = last_days(FEEDBACK_DAYS, time.time())
+    return [item for item in FeedbackStore(client).stats(days) if item.answer == name]
+
+
 def _answer_page(name: str, data: dict[str, Any], opened: Opened, *, draft: Any = None,
                  problems: list[Problem] | None = None, conflict: Conflict | None = None,
                  status: int = 200) -> ResponseReturnValue:
@@ -263,6 +276,7 @@ def _answer_page(name: str, data: dict[str, Any], opened: Opened, *, draft: Any 
         "conflict": conflict, "conflict_text": _conflict_text(conflict) if conflict else "",
         "conflict_diff": item_diff(published, data) if conflict else [],
         "intents": sorted(intents()), "languages": LANGUAGES,
+        "feedback": _feedback(name),
         "step_payloads": step_payloads(_store().responses(), str(data.get("topic", ""))),
         **_preview_context(name, data),
     }

@@ -6,13 +6,10 @@ Conversations are addressed by a reference, never by the user's Facebook id.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -20,12 +17,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 
-from webhook import keys
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
 from webhook.console.auth import current_account, role_required
@@ -34,6 +29,7 @@ from webhook.console.evidence import store as evidence_store
 from webhook.content.render import to_nlg_reply
 from webhook.guides.summary import case_summary
 from webhook.guides.walker import SUMMARY_FIELD
+from webhook.handoff.access import Actor, NotAllowed
 from webhook.handoff.service import Handoffs
 from webhook.handoff.window import WindowClosed
 from webhook.messenger.send_api import SendError
@@ -43,7 +39,6 @@ from webhook.routing import teams
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 MODERATION = ("moderator",)  # admins pass every role check
 MAX_REPLY_CHARS = 2000
-SSE_HEARTBEAT_S = 15
 
 
 def _handoffs() -> Handoffs:
@@ -57,12 +52,23 @@ def _me() -> str:
     return current_account().username
 
 
+def _actor() -> Actor:
+    account = current_account()
+    return Actor(account.username, admin=account.role == "admin")
+
+
 def _case(ref: str) -> dict[str, Any]:
-    """The conversation's details, or 404 when it is gone (expired or deleted)."""
+    """The conversation's details, or 404 when it is gone (expired or deleted); NotAllowed
+    (403) when it is closed and the reader is neither admin nor its last owner."""
     try:
-        return _handoffs().details(ref)
+        return _handoffs().details(ref, _actor())
     except LookupError:
         abort(404, description="This conversation no longer exists.")
+
+
+@bp.errorhandler(NotAllowed)
+def _not_allowed(error: NotAllowed) -> ResponseReturnValue:
+    return render_template("console/error.html", title="Not allowed", message=str(error)), 403
 
 
 @bp.get("/")
@@ -106,6 +112,7 @@ def conversation(ref: str) -> ResponseReturnValue:
 def transcript_json(ref: str) -> ResponseReturnValue:
     """The transcript and state, for the page's live refresh."""
     case = _case(ref)
+    audit.record_read(_redis(), _me(), ref)
     return jsonify({"transcript": case["transcript"], "owner": case["state"].get("owner"),
                     "claimed_by": case["state"].get("claimed_by", ""),
                     "window": case["window"], "evidence": _evidence(ref, case)})
@@ -131,7 +138,7 @@ def assign(ref: str) -> ResponseReturnValue:
     colleague = request.form.get("to", "")
     if colleague not in _colleagues():
         abort(400, description="Choose a colleague from the list.")
-    _handoffs().assign(ref, colleague)
+    _handoffs().assign(ref, colleague, _actor())
     audit.record(_redis(), _me(), "assign", conversation=ref, detail=colleague)
     return redirect(url_for("console.conversation", ref=ref))
 
@@ -144,7 +151,7 @@ def hand_to_team(ref: str) -> ResponseReturnValue:
     team, note = request.form.get("team", ""), request.form.get("note", "").strip()
     if team not in teams.names() or not note or len(note) > MAX_REPLY_CHARS:
         abort(400, description="Choose a team and write a note for them.")
-    _handoffs().hand_to_team(ref, team, _me(), note)
+    _handoffs().hand_to_team(ref, team, _me(), note, _actor())
     audit.record(_redis(), _me(), "hand_to_team", conversation=ref, detail=team)
     return redirect(url_for("console.queue"))
 
@@ -154,7 +161,7 @@ def hand_to_team(ref: str) -> ResponseReturnValue:
 def release(ref: str) -> ResponseReturnValue:
     """Put the case back in the queue."""
     _case(ref)
-    _handoffs().release(ref)
+    _handoffs().release(ref, _actor())
     audit.record(_redis(), _me(), "release", conversation=ref)
     return redirect(url_for("console.queue"))
 
@@ -164,7 +171,7 @@ def release(ref: str) -> ResponseReturnValue:
 def resolve(ref: str) -> ResponseReturnValue:
     """Done: the assistant takes the conversation back."""
     _case(ref)
-    _handoffs().resolve(ref, by=_me())
+    _handoffs().resolve(ref, by=_me(), actor=_actor())
     audit.record(_redis(), _me(), "resolve", conversation=ref)
     return redirect(url_for("console.queue"))
 
@@ -177,10 +184,10 @@ def reply(ref: str) -> ResponseReturnValue:
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_REPLY_CHARS:
         abort(400, description=f"Write a message of 1 to {MAX_REPLY_CHARS} characters.")
-    if case["state"].get("claimed_by") != _me():
+    if case["state"].get("claimed_by") != _me() and not _actor().admin:
         abort(409, description="Claim the conversation before you reply.")
     try:
-        _handoffs().reply(ref, _me(), text)
+        _handoffs().reply(ref, _me(), text, _actor())
     except WindowClosed as closed:
         flash(str(closed), "error")
     except SendError as error:
@@ -198,7 +205,7 @@ def note(ref: str) -> ResponseReturnValue:
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_REPLY_CHARS:
         abort(400, description=f"Write a note of 1 to {MAX_REPLY_CHARS} characters.")
-    _handoffs().add_note(ref, _me(), text)
+    _handoffs().add_note(ref, _me(), text, _actor())
     audit.record(_redis(), _me(), "note", conversation=ref)
     return redirect(url_for("console.conversation", ref=ref))
 
@@ -209,7 +216,10 @@ def labels(ref: str) -> ResponseReturnValue:
     """Replace the labels (comma separated, short words)."""
     _case(ref)
     names = [label.strip().lower()[:30] for label in request.form.get("labels", "").split(",")]
-    _handoffs().set_labels(ref, sorted({name for name in names if name})[:10])
+    chosen = sorted({name for name in names if name})[:10]
+    _handoffs().set_labels(ref, chosen, _actor())
+    audit.record(_redis(), _me(), "labels", conversation=ref,
+                 detail=audit.short_detail(",".join(chosen)))
     return redirect(url_for("console.conversation", ref=ref))
 
 
@@ -222,33 +232,6 @@ def erase(ref: str) -> ResponseReturnValue:
     erase_user(_redis(), psid, actor=_me())
     flash("All data about this person was deleted. Only an audit entry remains.", "status")
     return redirect(url_for("console.queue"))
-
-
-@bp.get("/events")
-@role_required(*MODERATION)
-def events() -> ResponseReturnValue:
-    """Server-sent events from Redis pub/sub: queue changes and new messages, live."""
-    pubsub = _redis().pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(keys.console_events())
-    stream = stream_with_context(_event_stream(pubsub))
-    return Response(stream, mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-
-def _event_stream(pubsub: Any) -> Iterator[str]:
-    last_beat = time.monotonic()
-    try:
-        yield "retry: 2000\n\n"
-        while True:
-            message = pubsub.get_message(timeout=1.0)
-            if message and message.get("type") == "message":
-                data = message["data"]
-                yield f"data: {data.decode() if isinstance(data, bytes) else data}\n\n"
-            if time.monotonic() - last_beat > SSE_HEARTBEAT_S:
-                last_beat = time.monotonic()
-                yield ": keep-alive\n\n"
-    finally:
-        pubsub.close()
 
 
 def _canned_answers(language: str) -> list[dict[str, str]]:

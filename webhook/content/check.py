@@ -9,6 +9,7 @@ import sys
 
 from bot import domain_sync
 from bot.project import RESPONSES, intents, used_responses
+from webhook.content.glossary import warnings
 from webhook.content.loader import ContentError, load_folder
 from webhook.content.validate import missing_responses, validate
 
@@ -25,6 +26,9 @@ def main() -> int:
     problems += missing_responses(responses, used_responses())
     for problem in problems:
         print(f"content-check: {problem}", file=sys.stderr)
+    for name in sorted(responses):
+        for warning in warnings(responses[name]):
+            print(f"content-check: warning: {warning}", file=sys.stderr)
     stale = domain_sync.main(["--check"])
     if problems or stale:
         return 1

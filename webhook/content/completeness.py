@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.taxonomy import finer_topics
 from webhook.content.model import LANGUAGES, Response
 from webhook.content.versions import ContentVersions
 
@@ -53,12 +54,20 @@ def answer_status(response: Response, revisions: dict[str, int],
 
 
 def topic_rows(responses: dict[str, Response], versions: ContentVersions) -> list[TopicRow]:
-    """Every topic (in file order) with the status of each of its answers."""
+    """Every topic (in file order) with the status of each of its answers; a sub-topic's answer
+    is listed with its topic's answer (nlu_data/taxonomy.yml)."""
     drafts = versions.drafts(list(responses))
     by_topic: dict[str, list[AnswerStatus]] = {}
     for name, response in responses.items():
         draft = drafts.get(name)
         status = answer_status(response, versions.language_revisions(name),
                                draft.author if draft else "")
-        by_topic.setdefault(response.topic, []).append(status)
+        by_topic.setdefault(editor_topic(name, responses), []).append(status)
     return [TopicRow(topic, answers) for topic, answers in by_topic.items()]
+
+
+def editor_topic(name: str, responses: dict[str, Response]) -> str:
+    """The topic file an answer is shown under: its topic answer's, for a sub-topic's answer."""
+    finer = name.removeprefix("utter_")
+    parent = responses.get(f"utter_{finer_topics().get(finer, finer)}")
+    return parent.topic if parent is not None else responses[name].topic

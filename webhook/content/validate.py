@@ -17,7 +17,10 @@ from webhook.handoff.office_hours import schedule_problems
 KNOWN_COMMANDS = frozenset({"handoff", "delete_my_data", "cancel_handoff", "guide"})
 # filled by the worker at run time, not from settings.yml
 RUNTIME_PLACEHOLDERS = frozenset({"queue_position", "wait_minutes", "next_open",
+                                  "first_topic", "second_topic",  # did you mean A or B
                                   "alert_title", "alert_answer"})  # scam check: a matched alert
+# Payloads the worker answers itself, before Rasa (webhook/feedback/flow.py)
+WORKER_PAYLOADS = frozenset({"/feedback_up", "/feedback_down"})
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$")
 GUIDE_PAYLOAD_START = "/guide{"
 _GUIDE_PAYLOAD = re.compile(r'^/guide\{\s*"to"\s*:\s*"[a-z0-9_]+"\s*\}$')
@@ -148,7 +151,7 @@ def _payload_problems(payload: str, where: str, intents: set[str]) -> list[Probl
     if not match:
         return [Problem(where, f"{payload!r} must be '/' and an intent name, e.g. /help")]
     problems = []
-    if match["intent"] not in intents:
+    if match["intent"] not in intents and payload.split("{")[0] not in WORKER_PAYLOADS:
         problems.append(Problem(where, f"unknown intent {match['intent']!r}"))
     if match["entities"]:
         try:

@@ -71,7 +71,7 @@ class Walker:
         position = self.positions.get(psid)
         if position is None:
             return replies
-        if not typed or any(reply.get("custom") for reply in replies):
+        if not typed or any(_command(reply) for reply in replies):
             self.positions.clear(psid)  # Main menu, another topic's button, a person, ...
             return replies
         return [*replies, self.content.reply(RESUME_OFFER, language)]
@@ -171,3 +171,9 @@ def _first_words(title: str) -> set[str]:
     """The alternatives of a title's first word: "Yes, I can" → yes; "បាទ/ចាស មាន" → both."""
     first = _plain(title).split(" ")[0]
     return set(first.split("/"))
+
+
+def _command(reply: dict[str, Any]) -> bool:
+    """A reply that carries a command (a person, deletion...), not only its answer's name."""
+    custom = reply.get("custom")
+    return isinstance(custom, dict) and bool(custom.get("command"))

@@ -19,7 +19,8 @@ from webhook.clock import Clock
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, PERSON, QUEUED, Conversations, last_user_seconds
 from webhook.conversations.transcript import Transcript
-from webhook.handoff import office_hours, window
+from webhook.handoff import access, office_hours, window
+from webhook.handoff.access import Actor, NotAllowed
 from webhook.handoff.notify import Notifier
 from webhook.insights import hooks as insights
 from webhook.logging_setup import user_ref
@@ -36,6 +37,17 @@ DEFAULT_WAIT_MINUTES = 10
 _CLAIM = """
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[1], 'owner', 'person', 'claimed_by', ARGV[1], 'claimed_at', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1
+"""
+# Move a case to a colleague only if nobody changed its owner since it was checked.
+# ARGV: target, now, psid, expected owner, expected claimed_by ('' for none).
+_ASSIGN = """
+local owner = redis.call('HGET', KEYS[1], 'owner') or ''
+local by = redis.call('HGET', KEYS[1], 'claimed_by') or ''
+if owner ~= ARGV[4] or by ~= ARGV[5] then return 0 end
 redis.call('HSET', KEYS[1], 'owner', 'person', 'claimed_by', ARGV[1], 'claimed_at', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[3])
@@ -58,6 +70,7 @@ class Handoffs:
 
     def __post_init__(self) -> None:
         self._claim = self.client.register_script(_CLAIM)
+        self._assign = self.client.register_script(_ASSIGN)
 
     # --- the worker's side ------------------------------------------------------------
     def escalate(self, psid: str, reason: str, language: str) -> list[dict[str, Any]]:
@@ -146,34 +159,47 @@ class Handoffs:
             self._publish("claimed", ref)
         return won
 
-    def assign(self, ref: str, moderator: str) -> None:
-        """Give the case to a colleague (it stays with a person)."""
-        psid = self._psid(ref)
-        self.client.zrem(keys.handoff_queue(), psid)
-        self.conversations.update(psid, owner=PERSON, claimed_by=moderator,
-                                  claimed_at=self.clock.now())
-        self._publish("assigned", ref)
-
-    def release(self, ref: str) -> None:
-        """Put the case back in the queue, at its original place."""
+    def assign(self, ref: str, target: str, actor: Actor) -> None:
+        """Give the case to a colleague (it stays with a person); NotAllowed when the actor
+        may not (see webhook.handoff.access) or the case changed hands meanwhile."""
         psid = self._psid(ref)
         state = self.conversations.get(psid)
+        access.check_assign(state, actor, target)
+        moved = self._assign(keys=[keys.conversation(psid), keys.handoff_queue(),
+                                   keys.owned_by_person()],
+                             args=[target, self.clock.now(), psid, state.get("owner", ""),
+                                   state.get("claimed_by", "")])
+        if not moved:
+            raise NotAllowed("The conversation changed hands meanwhile: reload and try again.")
+        self._publish("assigned", ref)
+
+    def release(self, ref: str, actor: Actor | None = None) -> None:
+        """Put the case back in the queue, at its original place (its owner or an admin;
+        `actor` None: a trusted caller, not checked)."""
+        psid = self._psid(ref)
+        state = self._acting_on(psid, actor)
+        if state.get("owner") != PERSON:
+            raise NotAllowed("Only a claimed conversation can go back to the queue.")
         requested = float(state.get("handoff_requested_at") or self.clock.now())
         self.conversations.update(psid, owner=QUEUED, claimed_by=None)
         self.client.zadd(keys.handoff_queue(), {psid: requested})
         self._publish("released", ref)
 
-    def resolve(self, ref: str, by: str) -> None:
-        """Done: the assistant takes the conversation back and tells the user."""
-        self._back_to_bot(self._psid(ref), by=by)
+    def resolve(self, ref: str, by: str, actor: Actor | None = None) -> None:
+        """Done: the assistant takes the conversation back and tells the user (NotAllowed
+        unless `actor` owns it or is an admin; None: a trusted caller)."""
+        psid = self._psid(ref)
+        self._acting_on(psid, actor)
+        self._back_to_bot(psid, by=by)
 
-    def reply(self, ref: str, moderator: str, text: str) -> str:
+    def reply(self, ref: str, moderator: str, text: str, actor: Actor | None = None) -> str:
         """Send a moderator's message within Messenger's rules; its message id.
 
-        Raises window.WindowClosed (with the reason to show) or SendError.
+        Raises NotAllowed (not the owner), window.WindowClosed (with the reason to show) or
+        SendError.
         """
         psid = self._psid(ref)
-        state = self.conversations.get(psid)
+        state = self._acting_on(psid, actor)
         last_user = last_user_seconds(state)
         allowed = window.for_person(last_user, self.clock.now())
         mid = self.send_api.send_message(psid, {"text": text},
@@ -185,19 +211,22 @@ class Handoffs:
         self._publish("message", ref)
         return mid
 
-    def hand_to_team(self, ref: str, team: str, by: str, note: str) -> None:
-        """Move the case to another team's queue (back to waiting), with a note saying why."""
+    def hand_to_team(self, ref: str, team: str, by: str, note: str,
+                     actor: Actor | None = None) -> None:
+        """Move the case to another team's queue (back to waiting), with a note saying why; a
+        claimed case only by its owner or an admin (NotAllowed)."""
         if team not in teams.names():
             raise ValueError(f"unknown team {team!r}")
         psid = self._psid(ref)
         if self.conversations.get(psid).get("owner") == PERSON:
-            self.release(ref)
+            self.release(ref, actor)
         self.conversations.update(psid, team=team)
         self.add_note(ref, by, f"Handed to {teams.names()[team]}: {note}")
 
-    def add_note(self, ref: str, moderator: str, text: str) -> None:
-        """An internal note, never sent to the user."""
+    def add_note(self, ref: str, moderator: str, text: str, actor: Actor | None = None) -> None:
+        """An internal note, never sent to the user (its owner or an admin; NotAllowed)."""
         psid = self._psid(ref)
+        self._acting_on(psid, actor)
         entry = json.dumps({"t": self.clock.now(), "author": moderator, "text": text},
                            ensure_ascii=False)
         pipe = self.client.pipeline()
@@ -206,9 +235,10 @@ class Handoffs:
         pipe.execute()
         self._publish("note", ref)
 
-    def set_labels(self, ref: str, labels: list[str]) -> None:
-        """Replace the conversation's labels."""
+    def set_labels(self, ref: str, labels: list[str], actor: Actor | None = None) -> None:
+        """Replace the conversation's labels (its owner or an admin; NotAllowed)."""
         psid = self._psid(ref)
+        self._acting_on(psid, actor)
         pipe = self.client.pipeline()
         pipe.delete(keys.labels(psid))
         if labels:
@@ -238,10 +268,14 @@ class Handoffs:
                     if k in ("claimed_by", "language", "handoff_reason")}}
                 for psid in self._owned_by_person()]
 
-    def details(self, ref: str) -> dict[str, Any]:
-        """Everything the conversation page shows."""
+    def details(self, ref: str, reader: Actor | None = None) -> dict[str, Any]:
+        """Everything the conversation page shows; NotAllowed for a closed conversation the
+        reader is neither admin nor last owner of (LookupError when it is gone)."""
         psid = self._psid(ref)
         state = self.conversations.get(psid)
+        if reader is not None and not access.may_read(state, reader):
+            raise NotAllowed("This conversation is closed: only admins and its last "
+                             "moderator can read it.")
         last_user = last_user_seconds(state)
         try:
             allowed = window.for_person(last_user, self.clock.now())
@@ -260,6 +294,7 @@ class Handoffs:
         self.client.zrem(keys.handoff_queue(), psid)
         self.conversations.update(psid, owner=BOT, claimed_by=None, handoff_reason=None,
                                   handoff_requested_at=None, claimed_at=None,
+                                  last_owner=state.get("claimed_by") or state.get("last_owner"),
                                   case_summary=None)  # guided steps' summary (webhook.guides)
         if self.mode == "page_inbox" and take_thread:
             self._take_back(psid)
@@ -335,6 +370,13 @@ class Handoffs:
             if entry.get("role") == "user":
                 return entry.get("text", "")
         return ""
+
+    def _acting_on(self, psid: str, actor: Actor | None) -> dict[str, str]:
+        """The state, after checking the actor may act on it (None: a trusted caller)."""
+        state = self.conversations.get(psid)
+        if actor is not None:
+            access.check_act(state, actor)
+        return state
 
     def _psid(self, ref: str) -> str:
         psid = self.conversations.psid_for(ref)

@@ -14,8 +14,14 @@ from typing import Any
 
 import redis
 
-from webhook.insights import once, stats, unanswered
-from webhook.insights.tracker import intent_of, is_fallback, question_before_handoff, typed
+from webhook.insights import errors, once, stats, unanswered
+from webhook.insights.tracker import (
+    counted_intent,
+    intent_of,
+    is_fallback,
+    question_before_handoff,
+    typed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +57,7 @@ def nlg_reply(client: redis.Redis, response: str, tracker: dict[str, Any], langu
         return
     now = time.time()
     if once.first_time(client, "turn", message_id):
-        stats.record_turn(client, intent_of(latest), language, now)
+        stats.record_turn(client, counted_intent(intent_of(latest)), language, now)
     if is_fallback(response, latest) and once.first_time(client, "fallback", message_id):
         stats.record_fallback(client, now)
         _keep_question(client, latest, "fallback", now)
@@ -59,6 +65,12 @@ def nlg_reply(client: redis.Redis, response: str, tracker: dict[str, Any], langu
         question = question_before_handoff(tracker)
         if question:
             _keep_question(client, question, "handoff", now)
+
+
+@_never_raises
+def no_answer(client: redis.Redis) -> None:
+    """Rasa gave no answer to a user message (the worker sent the fallback instead)."""
+    errors.record(client, errors.NO_ANSWER, time.time())
 
 
 @_never_raises

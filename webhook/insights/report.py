@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.taxonomy import topic_of
 from webhook.insights.stats import DayStats
 
 PERIODS = (7, 30, 90)
@@ -64,6 +65,13 @@ class Report:
         """Top intents over the period, most frequent first."""
         return _summed(day.intents for day in self.days).most_common()
 
+    def topics(self) -> list[tuple[str, int]]:
+        """Intents summed by topic (a sub-topic counts for its topic: nlu_data/taxonomy.yml)."""
+        by_topic: Counter = Counter()
+        for intent, count in self.intents():
+            by_topic[topic_of(intent)] += count
+        return by_topic.most_common()
+
     def answers(self) -> list[tuple[str, int]]:
         """Answers per language (en and km always listed)."""
         summed = _summed(day.answers for day in self.days)
@@ -91,10 +99,10 @@ def daily_csv(report: Report) -> str:
 
 
 def intents_csv(report: Report) -> str:
-    """One row per day and intent that occurred: date, intent, count."""
-    rows = [[day.day, intent, count] for day in report.days
+    """One row per day and intent that occurred: date, topic, intent, count."""
+    rows = [[day.day, topic_of(intent), intent, count] for day in report.days
             for intent, count in sorted(day.intents.items())]
-    return _csv([["date", "intent", "count"], *rows])
+    return _csv([["date", "topic", "intent", "count"], *rows])
 
 
 def _summed(counters: Iterable[dict[str, int]]) -> Counter:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from bot.project import intents as domain_intents
 
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_RESPONSES = ("utter_fallback",)
@@ -17,6 +20,17 @@ def intent_of(message: dict[str, Any]) -> str:
     """The top intent Rasa predicted for a user message (its `parse_data` or latest_message)."""
     data = message.get("parse_data") or message
     return str((data.get("intent") or {}).get("name") or "")
+
+
+def counted_intent(name: str) -> str:
+    """`name` when it is an intent of the domain (or the NLU fallback), else "other": a name
+    Rasa cannot predict must not become a counter of its own."""
+    return name if name in _known_intents() else "other"
+
+
+@functools.lru_cache(maxsize=1)
+def _known_intents() -> frozenset[str]:
+    return frozenset(domain_intents() | {FALLBACK_INTENT})
 
 
 def is_fallback(response: str, latest: dict[str, Any]) -> bool:

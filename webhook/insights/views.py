@@ -27,8 +27,10 @@ from flask.typing import ResponseReturnValue
 from bot.project import MODELS, intents
 from webhook.console import audit
 from webhook.console.auth import current_account, role_required
+from webhook.feedback.store import AnswerStats, FeedbackStore
 from webhook.insights import charts, examples, stats, unanswered
 from webhook.insights.days import last_days
+from webhook.insights.grouping import group_texts
 from webhook.insights.report import (
     DEFAULT_PERIOD,
     PERIODS,
@@ -49,6 +51,7 @@ MAX_GROUPED = 2000
 MAX_GROUPS_SHOWN = 50
 MAX_VARIANTS_SHOWN = 10
 TOP_INTENTS = 12
+MAX_MISSING_SHOWN = 5
 
 
 @bp.get("/")
@@ -60,7 +63,20 @@ def analytics() -> ResponseReturnValue:
     account = current_account()
     return render_template("insights/analytics.html", report=report, days=days,
                            periods=PERIODS, charts=_charts(report), median=median,
-                           can_edit=account.has_role(*EDITORS))
+                           can_edit=account.has_role(*EDITORS),
+                           feedback=answer_feedback(_redis(), days, account.has_role(*EDITORS)))
+
+
+def answer_feedback(client: redis.Redis, days: int, with_texts: bool) -> list[AnswerStats]:
+    """Per answer and language: shown, rated, share helpful; the "what was missing" texts
+    (masked) grouped, for editors only (they are what users wrote)."""
+    stats = FeedbackStore(client).stats(last_days(days, time.time()))
+    for item in stats:
+        groups = group_texts(item.missing) if with_texts else []
+        item.missing = [f"{item.missing[g.members[0]]} (× {len(g.members)})"
+                        if len(g.members) > 1 else item.missing[g.members[0]]
+                        for g in groups[:MAX_MISSING_SHOWN]]
+    return stats
 
 
 @bp.get("/analytics.csv")
@@ -172,6 +188,7 @@ def _charts(report: Report) -> dict[str, charts.Chart]:
         "handoff_rate": charts.columns(
             daily(lambda day: rate(day.handoffs, day.conversations)), charts.percent),
         "wait": charts.columns(daily(lambda day: median(day.waits)), charts.minutes),
+        "topics": charts.rows(report.topics()[:TOP_INTENTS], charts.count),
         "intents": charts.rows(report.intents()[:TOP_INTENTS], charts.count),
         "answers": charts.rows(report.answers(), charts.count),
         "reasons": charts.rows(report.handoff_reasons(), charts.count),

@@ -1,8 +1,11 @@
 """Turn a Messenger webhook body into the small, flat events the worker handles.
 
 Only what the worker needs is kept (no profile data): the kind, who, when, the message id, the
-text or payload, attachment types, and the attachments' CDN addresses (a single picture's for
-the scam check; all of them for the evidence store while a person handles the case).
+text or payload, attachment types, the attachments' CDN addresses (a single picture's for the
+scam check; all of them for the evidence store while a person handles the case), and what
+people share on purpose: the URL and title of a shared link or post (to check it for scams), a
+referral's `ref` (which campaign link, QR code or advert opened the chat), reactions to our
+messages and edits.
 """
 
 from __future__ import annotations
@@ -59,8 +62,19 @@ def _content(raw: dict[str, Any]) -> dict[str, Any]:
         return _message(message)
     postback = raw.get("postback")
     if isinstance(postback, dict):
-        return {"kind": "postback", "mid": _text(postback.get("mid")),
-                "payload": _text(postback.get("payload")), "text": _text(postback.get("title"))}
+        event = {"kind": "postback", "mid": _text(postback.get("mid")),
+                 "payload": _text(postback.get("payload")), "text": _text(postback.get("title"))}
+        if isinstance(postback.get("referral"), dict):  # Get Started in a new thread
+            event["referral"] = _referral(postback["referral"])
+        return event
+    if isinstance(raw.get("referral"), dict):  # an existing thread opened from a link or ad
+        return {"kind": "referral", "referral": _referral(raw["referral"])}
+    if isinstance(raw.get("reaction"), dict):
+        return _reaction(raw["reaction"])
+    if isinstance(raw.get("message_edit"), dict):
+        edit = raw["message_edit"]
+        return {"kind": "edit", "target_mid": _text(edit.get("mid")),
+                "text": _text(edit.get("text"))[:MAX_FIELD], "num_edit": _int(edit.get("num_edit"))}
     for kind in ("read", "delivery"):
         if isinstance(raw.get(kind), dict):
             return {"kind": kind, "watermark": _timestamp(raw[kind].get("watermark"))}
@@ -86,15 +100,22 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
         return {**content, "kind": "quick_reply", "payload": _text(quick["payload"])}
     attachments = message.get("attachments")
     if isinstance(attachments, list) and attachments:
-        kinds = [str(a.get("type", "file")) for a in attachments if isinstance(a, dict)]
-        if message.get("sticker_id"):
+        items = [a for a in attachments if isinstance(a, dict)]
+        kinds = [str(a.get("type", "file")) for a in items]
+        sticker = message.get("sticker_id") or _sticker_id(items)
+        if sticker:
             kinds = ["sticker"]
-        event = {**content, "kind": "attachment", "attachments": kinds or ["file"]}
-        urls = _urls(attachments, kinds)
+        found = {**content, "kind": "attachment", "attachments": kinds or ["file"]}
+        shared = [link for a in items for link in _shared(a)][:MAX_SHARED]
+        if shared:
+            found["shared"] = shared
+        if sticker:
+            found["sticker_id"] = str(sticker)
+        urls = _urls(items, kinds)
         if urls:
-            event["attachment_urls"] = urls
+            found["attachment_urls"] = urls
         image = _image_url(attachments) if kinds == ["image"] else ""
-        return {**event, "image_url": image} if image else event
+        return {**found, "image_url": image} if image else found
     if content["text"]:
         return {**content, "kind": "text"}
     return {**content, "kind": "unknown", "fields": sorted(message)[:5]}
@@ -111,6 +132,60 @@ def _urls(attachments: list[Any], kinds: list[str]) -> list[list[str]]:
     return found
 
 
+MAX_SHARED = 5
+MAX_FIELD = 2000  # characters kept of a shared URL or title, a ref or an edit's text
+
+
+def _referral(referral: dict[str, Any]) -> dict[str, str]:
+    """Which link, QR code, advert or plugin opened the chat (no advert content kept)."""
+    return {"ref": _text(referral.get("ref"))[:MAX_FIELD],
+            "source": _text(referral.get("source"))[:40],
+            "ad_id": str(referral.get("ad_id") or "")[:40]}
+
+
+def _reaction(reaction: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "reaction", "target_mid": _text(reaction.get("mid")),
+            "reaction": _text(reaction.get("reaction"))[:20],
+            "emoji": _text(reaction.get("emoji"))[:8],
+            "action": "unreact" if reaction.get("action") == "unreact" else "react"}
+
+
+def _sticker_id(items: list[dict[str, Any]]) -> Any:
+    for item in items:
+        payload = item.get("payload")
+        if isinstance(payload, dict) and payload.get("sticker_id"):
+            return payload["sticker_id"]
+    return None
+
+
+def _shared(attachment: dict[str, Any]) -> list[dict[str, str]]:
+    """The links a shared link (`fallback`) or post (`template`) carries, with their titles."""
+    payload = attachment.get("payload") if isinstance(attachment.get("payload"), dict) else {}
+    if attachment.get("type") == "fallback":
+        url = payload.get("url") or attachment.get("url") or attachment.get("URL")
+        title = payload.get("title") or attachment.get("title")
+        return [_link(url, title)] if isinstance(url, str) and url else []
+    if attachment.get("type") != "template":
+        return []
+    links = []
+    for element in payload.get("elements") or []:
+        if not isinstance(element, dict):
+            continue
+        action = element.get("default_action") if isinstance(element.get("default_action"),
+                                                             dict) else {}
+        buttons = [b for b in element.get("buttons") or [] if isinstance(b, dict)]
+        for url in [element.get("url"), action.get("url"), *(b.get("url") for b in buttons)]:
+            if isinstance(url, str) and url:
+                links.append(_link(url, element.get("title")))
+    return links
+
+
+def _link(url: str, title: Any) -> dict[str, str]:
+    return {"url": url[:MAX_FIELD], "title": _text(title)[:MAX_FIELD]}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 def _image_url(attachments: list[Any]) -> str:
     """The first picture's CDN address: the scam check reads screenshots (never kept)."""
     payload = attachments[0].get("payload") if isinstance(attachments[0], dict) else None
@@ -137,6 +212,8 @@ def _clean(event: dict[str, Any]) -> dict[str, Any]:
     def fix(value: Any) -> Any:
         if isinstance(value, str):
             return _LONE_SURROGATE.sub("\ufffd", value)
+        if isinstance(value, dict):
+            return {key: fix(item) for key, item in value.items()}
         return [fix(item) for item in value] if isinstance(value, list) else value
 
     return {key: fix(value) for key, value in event.items()}
@@ -152,4 +229,8 @@ def dedup_key(event: dict[str, Any]) -> str:
         return event["mid"]
     if event["kind"] == "postback":
         return f"pb:{event['psid']}:{event['timestamp']}:{event.get('payload', '')}"
+    if event["kind"] == "edit":
+        return f"ed:{event['target_mid']}:{event['num_edit']}"
+    if event["kind"] in ("reaction", "referral"):
+        return f"{event['kind'][:3]}:{event['psid']}:{event['timestamp']}"
     return ""

@@ -27,7 +27,12 @@ from webhook import services
 from webhook.config import ensure_secrets, from_environment
 from webhook.content.loader import ContentError
 from webhook.content.model import Settings
-from webhook.messenger.send_api import SendError, error_from_response, translate_request_error
+from webhook.messenger.send_api import (
+    SendError,
+    bearer,
+    error_from_response,
+    translate_request_error,
+)
 from webhook.messenger.signature import appsecret_proof
 from webhook.redis_connect import connect
 from webhook.scamcheck.conversation import CHECK_MESSAGE
@@ -159,7 +164,8 @@ class ProfileApi:
                  timeout: float = 10.0, session: requests.Session | None = None) -> None:
         proof = appsecret_proof(page_token, app_secret)
         self._url = f"{graph_url.rstrip('/')}/{version}/me/messenger_profile"
-        self._params = {"access_token": page_token, "appsecret_proof": proof}
+        self._headers = bearer(page_token)
+        self._proof = proof
         self._secrets = (page_token, proof)
         self.timeout = timeout
         self._session = session or requests.Session()
@@ -185,9 +191,16 @@ class ProfileApi:
 
     def _request(self, method: str, params: dict[str, str] | None = None,
                  body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The token goes in the header; the proof in the body, or for a GET (which has no
+        body) in the query: the proof alone authorises nothing (an HMAC of the token)."""
+        params = dict(params or {})
+        if body is None:
+            params["appsecret_proof"] = self._proof
+        else:
+            body = {**body, "appsecret_proof": self._proof}
         try:
             response = self._session.request(method, self._url, json=body, timeout=self.timeout,
-                                             params={**self._params, **(params or {})})
+                                             headers=self._headers, params=params)
         except requests.RequestException as exc:
             raise translate_request_error(exc) from exc
         if not 200 <= response.status_code < 300:

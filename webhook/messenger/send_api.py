@@ -1,7 +1,10 @@
 """The Send API client: messages, sender actions and thread control, with retries.
 
-Every call goes to `{graph_url}/{version}/me/...` with `access_token` and `appsecret_proof` as
-query parameters. Transient failures are retried with exponential backoff and full jitter:
+Every call goes to `{graph_url}/{version}/me/...` with the Page token in the `Authorization`
+header and `appsecret_proof` in the JSON body: neither is ever in a URL, which proxies, access
+logs and urllib3's DEBUG lines would keep (decisions 34).
+
+Transient failures are retried with exponential backoff and full jitter:
 Graph codes 1, 2, 4, 17, 32, 613 and 1200 (Meta's "temporary send message failure"), HTTP 5xx,
 connection errors and timeouts. Permanent ones never are: codes 10, 100, 190, 551, 1545041 and
 2018278 (as code or subcode), and any other 4xx. A retried timeout can deliver a message twice:
@@ -81,6 +84,11 @@ def recipient_tag(recipient_id: str) -> str:
     return user_ref(recipient_id)
 
 
+def bearer(page_token: str) -> dict[str, str]:
+    """The header that carries the Page token (never the query string)."""
+    return {"Authorization": f"Bearer {page_token}"}
+
+
 def error_from_response(response: requests.Response, secrets: tuple[str, ...] = ()) -> SendError:
     """The SendError for a non-2xx Graph answer, from Meta's error JSON when there is one."""
     error = _json_object(response).get("error")
@@ -137,7 +145,8 @@ class SendApi:
             raise ValueError("max_attempts must be at least 1")
         proof = appsecret_proof(page_token, app_secret)
         self._base = f"{graph_url.rstrip('/')}/{version}/me"
-        self._params = {"access_token": page_token, "appsecret_proof": proof}
+        self._headers = bearer(page_token)
+        self._proof = proof
         self._secrets = (page_token, proof)
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
         self.timeout = timeout
@@ -234,8 +243,9 @@ class SendApi:
     def _post(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         """One attempt; raises TransientSendError or PermanentSendError on failure."""
         try:
-            response = self._session.post(f"{self._base}/{endpoint}", params=self._params,
-                                          json=body, timeout=self.timeout)
+            response = self._session.post(f"{self._base}/{endpoint}", headers=self._headers,
+                                          json={**body, "appsecret_proof": self._proof},
+                                          timeout=self.timeout)
         except requests.RequestException as exc:
             raise translate_request_error(exc) from exc
         if not 200 <= response.status_code < 300:

@@ -1,7 +1,8 @@
 """GET and POST /webhook: Facebook's verification and its event deliveries.
 
-POST checks the signature over the raw bytes before anything else, queues every event of the
-batch and answers at once: it never waits for Rasa or the Send API.
+POST checks the signature over the raw bytes before anything else, masks secrets in what users
+typed (codes, passwords, card numbers), queues every event of the batch and answers at once: it
+never waits for Rasa or the Send API.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Blueprint, abort, current_app, request
 
 from webhook import metrics
 from webhook.messenger import events, signature
+from webhook.privacy.redact import mask_event
 
 bp = Blueprint("messenger", __name__)
 log = logging.getLogger(__name__)
@@ -54,8 +56,8 @@ def receive():  # noqa: ANN201 - a Flask view
     inbox = current_app.extensions["inbox"]
     if inbox is None:
         _refuse(503, "unavailable", "REDIS_URL is not set: nothing can be queued")
-    try:
-        added = inbox.append(parsed)
+    try:  # masked before the append: the stream (and its AOF and backups) never holds a secret
+        added = inbox.append([mask_event(event) for event in parsed])
     except redis.RedisError:
         log.warning("webhook refused: Redis unavailable; Facebook will deliver again")
         _refuse(503, "unavailable", "cannot queue now")

@@ -2,39 +2,59 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from webhook.content.render import to_nlg_reply
 from webhook.insights import hooks as insights
+from webhook.internal import internal_only
+from webhook.nlg.clarify_reply import clarify_reply
 from webhook.nlg.handoff_reason import handoff_reason
 from webhook.nlg.language_choice import answer_language
+from webhook.nlg.request import NlgRefused, checked_body, response_name_hint
 from webhook.scamcheck.conversation import CheckerSource, nlg_answer
 
 bp = Blueprint("nlg", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.post("/nlg")
 def generate():  # noqa: ANN201 - a Flask view
-    """Rasa's NLG callback (request and reply format: rasa.core.nlg.callback)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("response"), str):
-        abort(400, description="expected Rasa's NLG request with a 'response' name")
+    """Rasa's NLG callback (request: bot/nlg_client.py; reply: rasa.core.nlg.callback)."""
+    internal_only()  # with INTERNAL_PORT set, the public listener has no /nlg (decision 67)
+    try:
+        body = checked_body(request, current_app.config["NLG_TOKEN"],
+                            current_app.config["NLG_MAX_BYTES"])
+    except NlgRefused as refused:
+        _log_refusal(response_name_hint(request), refused.status, refused.reason)
+        abort(refused.status, description=refused.reason)
     content = current_app.extensions["content_store"].current()
     response = content.responses.get(body["response"])
     if response is None:
+        _log_refusal(body["response"], 404, "no such answer")
         abort(404, description=f"no answer named {body['response']!r}")
     tracker = body.get("tracker") or {}
     settings = content.settings
     language = answer_language(tracker, settings.default_language)
     if language not in response.versions:
         language = next(iter(response.versions))
-    reply = to_nlg_reply(response, language, settings)
+    reply = clarify_reply(tracker, content, language) \
+        if body["response"] == "utter_fallback" else None
+    reply = reply or to_nlg_reply(response, language, settings)
     reply = _scam_check(body["response"], tracker, language) or reply
     if reply.get("custom", {}).get("command") == "handoff":
         reply["custom"]["reason"] = handoff_reason(tracker)
+    reply.setdefault("custom", {"response": body["response"]})  # which answer (feedback)
     insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
                        language, reply)
     return jsonify(reply)
+
+
+def _log_refusal(response: str, status: int, reason: str) -> None:
+    """Rasa gets no answer for this response: the user may get none either (issue 16)."""
+    log.error("nlg request refused", extra={"response": response, "status": status,
+                                            "reason": reason})
 
 
 def _scam_check(name: str, tracker: dict, language: str) -> dict | None:

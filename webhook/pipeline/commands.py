@@ -16,6 +16,9 @@ from webhook.logging_setup import user_ref
 from webhook.privacy.erase import erase_user
 
 log = logging.getLogger(__name__)
+# carried out even when the answer that goes with them could not be sent (a deletion the user
+# confirmed must happen although they blocked the Page or the window closed)
+REGARDLESS_OF_REPLY = frozenset({"delete_my_data"})
 
 
 def carry_out(command: dict[str, Any], psid: str, language: str, handoffs: Handoffs,

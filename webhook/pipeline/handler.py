@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from bot.language import detect
-from webhook import keys
+from webhook import keys, metrics
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
@@ -28,20 +28,29 @@ from webhook.logging_setup import user_ref
 from webhook.messenger.send_api import PermanentSendError, SendApi, TransientSendError
 from webhook.pipeline import commands
 from webhook.pipeline.language import chosen_language, message_language
+from webhook.pipeline.message import (
+    joined,
+    rasa_text,
+    shown,
+    shown_event,
+    typed,
+    with_secrets_masked,
+)
 from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
 from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
-from webhook.privacy.redact import redact
+from webhook.pipeline.without_rasa import WithoutRasa
 from webhook.scamcheck.conversation import take_checked_image
 from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
-USER_KINDS = ("text", "quick_reply", "postback", "attachment")
-GET_STARTED = "GET_STARTED"
+USER_KINDS = ("text", "quick_reply", "postback", "attachment", "referral")
+RECORDED_ONLY = ("reaction", "edit")
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
+FALLBACK = "utter_fallback"  # the menu and "talk to a person"
 SENT_MID_TTL = 86400
 
 
@@ -73,6 +82,9 @@ class Handler:
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
+    def __post_init__(self) -> None:
+        self.own = WithoutRasa(self.client, self.content, self.conversations, self.transcript)
+
     def handle(self, entry_id: str, event: dict[str, Any]) -> Outcome:
         """Handle one event of any kind."""
         kind, psid = event.get("kind"), event.get("psid", "")
@@ -84,6 +96,9 @@ class Handler:
             return Outcome.DONE
         if kind == "handover":
             self._handover(event)
+            return Outcome.DONE
+        if kind in RECORDED_ONLY:
+            self._recorded_only(event)
             return Outcome.DONE
         if kind not in USER_KINDS:
             log.info("skipped unknown event", extra={"kind": kind, "user": user_ref(psid)})
@@ -101,6 +116,15 @@ class Handler:
         self.conversations.mark_person(psid, "page_inbox")
         self.handoffs.user_wrote(psid)
 
+    def _recorded_only(self, event: dict[str, Any]) -> None:
+        """Reactions count as feedback; an edit joins the transcript (a person sees it live)."""
+        if event["kind"] == "reaction":
+            self.own.record_reaction(event)
+            return
+        self.own.record_edit(event)
+        if self.conversations.get(event["psid"]).get("owner", BOT) != BOT:
+            self.handoffs.user_wrote(event["psid"])
+
     def _handover(self, event: dict[str, Any]) -> None:
         """Thread control moved (Page Inbox mode): to us means the bot answers again."""
         psid = event["psid"]
@@ -110,13 +134,24 @@ class Handler:
             self.handoffs.page_inbox_took(psid)
 
     def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
-        event = _with_secrets_masked(event)
+        return self.answer([(entry_id, event)])
+
+    def may_hold(self, event: dict[str, Any]) -> bool:
+        """True when the bot answers this user now, so a burst of theirs may be held (a user
+        waiting for or talking with a person is never held: their messages go on at once)."""
+        return self._bot_may_answer(event, self.conversations.get(event["psid"]))
+
+    def answer(self, fragments: list[tuple[str, dict[str, Any]]]) -> Outcome:
+        """Answer one user message, or a burst of text fragments joined into one (entry ids
+        and events, in order): each fragment recorded as written, the joined text answered
+        once; the burst's progress is kept on its first entry."""
+        event, recorded = joined([fragment for _, fragment in fragments])
         psid = event["psid"]
-        progress = ReplyProgress(self.client, entry_id)
-        state = self.conversations.get(psid)
-        if not progress.flag("recorded"):
-            self._record_user(event, progress)
-            state = self.conversations.get(psid)
+        progresses = [ReplyProgress(self.client, entry) for entry, _ in fragments]
+        for fragment, progress in zip(recorded, progresses, strict=True):
+            if not progress.flag("recorded"):
+                self._record_user(fragment, progress)
+        progress, state = progresses[0], self.conversations.get(psid)
         if event.get("standby") or not self._bot_may_answer(event, state):
             if self.evidence is not None and event.get("attachment_urls"):
                 self.evidence.collect(event)  # the moderator sees what the user sent
@@ -129,18 +164,23 @@ class Handler:
                 return Outcome.DONE  # over the limit: recorded above, not answered
             if verdict is Verdict.NOTICE:
                 plan = self._notice_plan("utter_rate_limited", event, state)
-                progress.set_plan(plan)
         if plan is None:
-            if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
-                self._actions.submit(self._typing, psid)  # shown while Rasa thinks
             try:
-                plan = self._plan(event, state)
+                plan = self._planned(event, state)
             except RasaUnavailable:
                 return self._rasa_down(event, state, progress)
-            progress.set_plan(plan)
-            if state.get("handoff_reason") == RASA_DOWN:
-                self.handoffs.cancel(psid)  # Rasa is back before a person took the case
+        if progress.plan() is None:
+            progress.set_plan({**plan, "members": [entry for entry, _ in fragments]})
         return self._deliver(psid, plan, progress)
+
+    def _planned(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
+        """Rasa's answer rendered (the typing indicator shown meanwhile)."""
+        if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
+            self._actions.submit(self._typing, event["psid"])  # shown while Rasa thinks
+        plan = self._plan(event, state)
+        if state.get("handoff_reason") == RASA_DOWN:
+            self.handoffs.cancel(event["psid"])  # Rasa is back before a person took the case
+        return plan
 
     def _rate_verdict(self, psid: str, progress: ReplyProgress) -> Verdict:
         """Counted once per entry: one retried while Rasa is down keeps its place."""
@@ -154,7 +194,7 @@ class Handler:
     def _notice_plan(self, name: str, event: dict[str, Any],
                      state: dict[str, str]) -> dict[str, Any]:
         """A plan of one system answer (a notice) in the user's language, with no commands."""
-        language = message_language(_typed(event), state, self._default_language())
+        language = message_language(typed(event), state, self._default_language())
         rendered = render([self.content.reply(name, language)])
         return {"messages": rendered.messages, "commands": [], "language": language}
 
@@ -169,8 +209,8 @@ class Handler:
 
     def _record_user(self, event: dict[str, Any], progress: ReplyProgress) -> None:
         psid, text = event["psid"], event.get("text") or ""
-        shown = text or f"[{', '.join(event.get('attachments', ['attachment']))}]"
-        detection = detect(_typed(event))
+        shown = text or shown_event(event)
+        detection = detect(typed(event))
         chosen = chosen_language(event.get("payload", ""))
         self.conversations.user_wrote(psid, event.get("timestamp", 0), detection.reply_language)
         if chosen:
@@ -181,29 +221,62 @@ class Handler:
         progress.mark("recorded", pipe=pipe)
         pipe.execute()
         insights.message_received(self.client, psid)
+        self.own.opened_by(event)
 
     def _plan(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
-        language = message_language(_typed(event), state, self._default_language())
-        scam = self.scam_turns.answer(event, state, language) if self.scam_turns else None
-        if scam is not None:
-            answer = scam
-        elif event["kind"] == "attachment":
+        language = message_language(typed(event), state, self._default_language())
+        answer, event, language = self._worker_answer(event, language)
+        if answer is None:
+            answer = self._scam_answer(event, state, language)
+        if answer is None and event["kind"] == "attachment":
             name = "utter_voice_note" if "audio" in event["attachments"] else "utter_attachment"
             answer = [self.content.reply(name, language)]
-        else:
+        if answer is None:
             answer = self._answer(event, language)
         if event.get("secrets"):
             answer = [self.content.reply("utter_secret_warning", language), *answer]
         rendered = render(answer)
-        return {"messages": rendered.messages, "commands": rendered.commands,
-                "language": language}
+        messages, topic = self.own.after_answer(rendered.messages, rendered.responses,
+                                                event["psid"], language, rendered.commands)
+        return {"messages": messages, "commands": rendered.commands, "language": language,
+                "answer": topic}
+
+    def _worker_answer(self, event: dict[str, Any], language: str
+                       ) -> tuple[list[dict[str, Any]] | None, dict[str, Any], str]:
+        """The worker's own answer (webhook.pipeline.without_rasa), if any, and the event and
+        language to go on with: a campaign link can stand for a tapped payload."""
+        own = self.own.answer(event, language)
+        if own is None:
+            return None, event, language
+        language = own.language or language
+        if own.rasa_text:
+            return None, {**event, "kind": "postback", "payload": own.rasa_text}, language
+        if own.guide and self.guides:
+            return self.guides.start(event["psid"], *own.guide, language), event, language
+        if own.check_text and self.scam_turns:
+            return self.scam_turns.check_text(own.check_text, language), event, language
+        return own.messages, event, language
+
+    def _scam_answer(self, event: dict[str, Any], state: dict[str, str],
+                     language: str) -> list[dict[str, Any]] | None:
+        return self.scam_turns.answer(event, state, language) if self.scam_turns else None
+
+    def _no_answer(self, psid: str, language: str) -> dict[str, Any]:
+        """Rasa answered nothing (an action failed, /nlg refused): never a silent turn. The
+        fallback offers the menu and a person; it is sent and recorded like any answer."""
+        log.error("rasa gave no answer; sending the fallback", extra={"user": user_ref(psid)})
+        insights.no_answer(self.client)
+        metrics.SILENT_TURNS.inc()  # alerts: deploy/prometheus/alerts.yml
+        return self.content.reply(FALLBACK, language)
 
     def _answer(self, event: dict[str, Any], language: str) -> list[dict[str, Any]]:
         """Rasa's answer, or the guided steps' (webhook.guides) when the event is a step."""
         guided = self.guides.before_rasa(event, language) if self.guides else None
         if guided is not None:
             return guided
-        answer = self.rasa.send(event["psid"], _rasa_text(event), {"language": language})
+        answer = self.rasa.send(event["psid"], rasa_text(event), {"language": language})
+        if not answer:
+            answer = [self._no_answer(event["psid"], language)]
         if self.guides is None:
             return answer
         return self.guides.after_rasa(event["psid"], answer, language, event["kind"] == "text")
@@ -227,7 +300,7 @@ class Handler:
         if event.get("kind") not in USER_KINDS or event.get("standby") \
                 or waited_s < self.rasa_patience_seconds:
             return
-        event = _with_secrets_masked(event)
+        event = with_secrets_masked(event)
         progress = ReplyProgress(self.client, entry)
         if not progress.flag("recorded"):
             self._record_user(event, progress)
@@ -248,7 +321,7 @@ class Handler:
     def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
         messages = plan["messages"][progress.sent:]
         try:
-            self._send_all(psid, messages, plan["language"], progress)
+            self._send_all(psid, messages, plan["language"], progress, plan.get("answer", ""))
         except TransientSendError as error:
             log.warning("send failed, will retry", extra={"code": error.code,
                                                           "user": user_ref(psid)})
@@ -257,6 +330,7 @@ class Handler:
             log.warning("send refused", extra={"code": error.code, "user": user_ref(psid)})
             self.conversations.update(psid, last_send_error=error.code,
                                       last_send_error_at=int(time.time()))
+            self._carry_out_regardless(psid, plan, progress)
             return Outcome.DONE
         if not progress.flag("commands_done"):
             progress.mark("commands_done")
@@ -274,6 +348,17 @@ class Handler:
         if url and self.evidence is not None:
             self.evidence.collect_url(psid, "image", url)
 
+    def _carry_out_regardless(self, psid: str, plan: dict[str, Any],
+                              progress: ReplyProgress) -> None:
+        """The answer was refused for good: still carry out what must not depend on it."""
+        if progress.flag("commands_done"):
+            return
+        progress.mark("commands_done")
+        for command in plan["commands"]:
+            if command.get("command") in commands.REGARDLESS_OF_REPLY:
+                commands.carry_out(command, psid, plan["language"], self.handoffs,
+                                   self.conversations)
+
     def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
         """Send an answer that was ready only after the turn (a picture's scam check)."""
         self._send_follow_up(psid, render(answer).messages, language)
@@ -285,16 +370,18 @@ class Handler:
             log.warning("follow-up not sent", extra={"code": error.code, "user": user_ref(psid)})
 
     def _send_all(self, psid: str, messages: list[dict[str, Any]], language: str,
-                  progress: ReplyProgress | None = None) -> None:
+                  progress: ReplyProgress | None = None, answer: str = "") -> None:
         for message in messages:
             mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
-            until_written(self._record_sent, psid, mid, _shown(message), language, progress)
+            until_written(self._record_sent, psid, mid, shown(message), language, progress,
+                          answer)
 
     def _record_sent(self, psid: str, mid: str, shown: str, language: str,
-                     progress: ReplyProgress | None) -> None:
+                     progress: ReplyProgress | None, answer: str = "") -> None:
         if progress:
             progress.sent_one()  # first: it is what keeps a retry from sending it again
-        self.client.set(keys.sent_mid(mid), "1", ex=SENT_MID_TTL)
+        # our own echo is recognised by this key; its value names the answer, for reactions
+        self.client.set(keys.sent_mid(mid), answer or "1", ex=SENT_MID_TTL)
         self.transcript.add(psid, "bot", shown, language, mid=mid)
 
     def _typing(self, psid: str) -> None:
@@ -304,38 +391,6 @@ class Handler:
         except TransientSendError as error:
             log.info("typing indicator failed", extra={"code": error.code})
         except PermanentSendError as error:
-            self.conversations.update(psid, last_send_error=error.code,
-                                      last_send_error_at=int(time.time()))
-
-
-def _with_secrets_masked(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with codes, passwords and card numbers masked in what the user typed: the
-    transcript, the console and Rasa only ever see the masked text."""
-    if event["kind"] != "text" or not event.get("text"):
-        return event
-    masked = redact(event["text"])
-    if not masked.found:
-        return event
-    return {**event, "text": masked.text, "secrets": sorted(masked.found)}
-
-
-def _typed(event: dict[str, Any]) -> str:
-    """What the user wrote themselves: a tapped button's title says nothing of their language."""
-    return event.get("text") or "" if event["kind"] == "text" else ""
-
-
-def _rasa_text(event: dict[str, Any]) -> str:
-    """What Rasa is told: typed text, or a tapped payload (unknown payloads show the menu)."""
-    if event["kind"] == "text":
-        return event["text"]
-    payload = event.get("payload") or ""
-    if payload == GET_STARTED:
-        return "/greet"
-    return payload if payload.startswith("/") else "/help"
-
-
-def _shown(message: dict[str, Any]) -> str:
-    if "text" in message:
-        return message["text"]
-    payload = message.get("attachment", {}).get("payload", {})
-    return payload.get("text") or f"[{message.get('attachment', {}).get('type', 'message')}]"
+            if self.client.exists(keys.conversation(psid)):  # not after a deletion
+                self.conversations.update(psid, last_send_error=error.code,
+                                          last_send_error_at=int(time.time()))

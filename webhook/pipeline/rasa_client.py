@@ -1,5 +1,8 @@
 """Talk to Rasa's REST channel: one server (`RasaClient`) or several replicas (`RasaPool`).
 
+Every call carries RASA_TOKEN as the `token` query parameter: Rasa's HTTP API (`--auth-token`)
+takes it only there, and our REST channel (bot/channels.py) checks the same.
+
 Errors from `requests` become RasaUnavailable at this boundary; the worker decides how long to
 keep trying and when to tell the user that the answer is delayed.
 
@@ -23,14 +26,20 @@ class RasaUnavailable(RuntimeError):
     """Rasa did not answer (down, starting, overloaded or returning errors)."""
 
 
+def auth(token: str) -> dict[str, str]:
+    """The query parameters that authenticate a call to Rasa (pass as `params=`)."""
+    return {"token": token}
+
+
 class RasaClient:
     """One Rasa server's REST channel."""
 
-    def __init__(self, url: str, timeout: float = 10.0,
+    def __init__(self, url: str, token: str, timeout: float = 10.0,
                  session: requests.Session | None = None, replica: int = 0) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.session.params = auth(token)
         self.replica = str(replica)
 
     def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,11 +73,12 @@ class RasaClient:
 class RasaPool:
     """Several Rasa replicas; a user always goes to the same one while it answers."""
 
-    def __init__(self, urls: list[str], shards: int, failover_seconds: float = 10.0,
-                 timeout: float = 10.0) -> None:
+    def __init__(self, urls: list[str], token: str, shards: int,
+                 failover_seconds: float = 10.0, timeout: float = 10.0) -> None:
         if not urls:
             raise ValueError("at least one Rasa URL is needed")
-        self.replicas = [RasaClient(url, timeout, replica=i) for i, url in enumerate(urls)]
+        self.replicas = [RasaClient(url, token, timeout, replica=i)
+                         for i, url in enumerate(urls)]
         self.shards = shards
         self.failover_seconds = failover_seconds
         self._failing_since: dict[int, float] = {}
@@ -105,6 +115,6 @@ def from_settings(settings: dict[str, Any]) -> RasaClient | RasaPool:
     """One client for RASA_URL, or a pool when RASA_URLS names several servers."""
     urls = config.rasa_urls(settings)
     if len(urls) == 1:
-        return RasaClient(urls[0])
-    return RasaPool(urls, settings["INBOX_SHARDS"],
+        return RasaClient(urls[0], settings["RASA_TOKEN"])
+    return RasaPool(urls, settings["RASA_TOKEN"], settings["INBOX_SHARDS"],
                     float(settings.get("RASA_FAILOVER_SECONDS", 10)))

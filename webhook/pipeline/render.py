@@ -26,6 +26,7 @@ class Rendered:
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)  # the answers' names, when /nlg said
 
 
 def render(rasa_messages: list[dict[str, Any]]) -> Rendered:
@@ -35,6 +36,8 @@ def render(rasa_messages: list[dict[str, Any]]) -> Rendered:
         custom = message.get("custom")
         if isinstance(custom, dict) and custom.get("command"):
             rendered.commands.append(custom)
+        elif isinstance(custom, dict) and isinstance(custom.get("response"), str):
+            rendered.responses.append(custom["response"])
         rendered.messages += _messages_for(message)
     return rendered
 

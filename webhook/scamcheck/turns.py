@@ -47,6 +47,10 @@ class ScamCheckTurns:
             return [self._reply("utter_scamcheck_picture_offer", language)]
         return None
 
+    def check_text(self, text: str, language: str) -> list[dict[str, Any]]:
+        """The check of a text the user shared (a link or post shared into the chat)."""
+        return talk.check_reply(self.source, self.client, text, language)
+
     def _check_now(self, event: dict[str, Any], language: str) -> list[dict[str, Any]] | None:
         if event["kind"] == "text":
             return talk.check_reply(self.source, self.client, event.get("text") or "", language)

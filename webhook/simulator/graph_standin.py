@@ -6,8 +6,11 @@ sender actions, Messenger Profile API, thread control), records each request for
 and can be told to fail the next calls with Meta's error JSON or to answer slowly.
 
 The access token is never stored or logged: a record says only whether one was present
-(`has_token`), whether an `appsecret_proof` came with it and, when the stand-in knows the app
-secret, whether the proof matched (`proof_valid`). History is bounded (`history_limit`).
+(`has_token`, from the `Authorization: Bearer` header as Graph accepts it, or the query), whether
+an `appsecret_proof` came with it (JSON body or query) and, when the stand-in knows the app
+secret, whether the proof matched (`proof_valid`). `token_in_url` and `proof_in_url` say when a
+caller put them in the query string, where logs keep them (issue 10, finding 12). History is
+bounded (`history_limit`).
 
 - In-process: `with GraphStandIn(app_secret=...) as graph: ... graph.url ...`.
 - Over HTTP (the simulator page): `GET /_standin/requests?since=SEQ&recipient=PSID`,
@@ -106,13 +109,16 @@ class _State:
 
     def record(self, recipient: str | None) -> dict[str, Any]:
         """Add the current request to the history (without its secrets) and return the entry."""
-        token, proof = (request.args.get(name) for name in SECRET_ARGS)
+        body = request.get_json(silent=True)
+        token, proof = _token(), _proof(body)
         entry = {
             "method": request.method, "path": request.path, "time": time.time(),
             "args": {k: v for k, v in request.args.items() if k not in SECRET_ARGS},
             "has_token": bool(token), "has_proof": bool(proof),
+            "token_in_url": "access_token" in request.args,
+            "proof_in_url": "appsecret_proof" in request.args,
             "proof_valid": self._proof_valid(token, proof), "recipient": recipient,
-            "json": request.get_json(silent=True), "status": None, "error_code": None,
+            "json": _without_secrets(body), "status": None, "error_code": None,
         }
         with self.lock:
             self.seq += 1
@@ -160,6 +166,26 @@ class _State:
             self.profile.clear()
 
 
+def _token() -> str | None:
+    """The access token: the Authorization header (Bearer or OAuth), else the query."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() in ("bearer", "oauth") and value.strip():
+        return value.strip()
+    return request.args.get("access_token")
+
+
+def _proof(body: Any) -> str | None:
+    if isinstance(body, dict) and isinstance(body.get("appsecret_proof"), str):
+        return body["appsecret_proof"]
+    return request.args.get("appsecret_proof")
+
+
+def _without_secrets(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: v for k, v in body.items() if k not in SECRET_ARGS}
+    return body
+
+
 def _recipient(body: Any) -> str | None:
     recipient = body.get("recipient") if isinstance(body, dict) else None
     value = recipient.get("id") if isinstance(recipient, dict) else None
@@ -168,7 +194,7 @@ def _recipient(body: Any) -> str | None:
 
 def _graph_call(state: _State, handler: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
     """Record the call, apply a queued fault, else run the handler; answer as Graph does."""
-    body = request.get_json(silent=True) or {}
+    body = _without_secrets(request.get_json(silent=True) or {})
     recipient = _recipient(body)
     entry = state.record(recipient)
     try:

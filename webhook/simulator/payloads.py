@@ -66,6 +66,46 @@ def attachment(sender: str, kind: str, mid: str | None = None,
     return {**_base(sender), "message": message}
 
 
+def referral(sender: str, ref: str, source: str = "SHORTLINK",
+             ad_id: str | None = None) -> dict[str, Any]:
+    """The user opened an existing thread from an m.me link, a QR code or an advert."""
+    detail: dict[str, Any] = {"ref": ref, "source": source, "type": "OPEN_THREAD"}
+    if ad_id:
+        detail["ad_id"] = ad_id
+    return {**_base(sender), "referral": detail}
+
+
+def get_started(sender: str, ref: str | None = None) -> dict[str, Any]:
+    """Get Started in a new thread; with `ref` when it came from a campaign link."""
+    event = postback(sender, "Get Started", "GET_STARTED")
+    del event["postback"]["mid"]
+    if ref:
+        event["postback"]["referral"] = {"ref": ref, "source": "SHORTLINK",
+                                         "type": "OPEN_THREAD"}
+    return event
+
+
+def reaction(sender: str, target_mid: str, emoji: str = "\u2764", name: str = "love",
+             action: str = "react") -> dict[str, Any]:
+    """The user reacted to one of our messages (or took a reaction back)."""
+    return {**_base(sender), "reaction": {"reaction": name, "emoji": emoji, "action": action,
+                                          "mid": target_mid}}
+
+
+def edit(sender: str, target_mid: str, new_text: str, num_edit: int = 1) -> dict[str, Any]:
+    """The user edited a message they sent."""
+    return {**_base(sender), "message_edit": {"mid": target_mid, "text": new_text,
+                                              "num_edit": num_edit}}
+
+
+def shared_link(sender: str, url: str, title: str = "", mid: str | None = None
+                ) -> dict[str, Any]:
+    """A link or post shared into the chat (a `fallback` attachment)."""
+    return {**_base(sender), "message": {"mid": mid or new_mid(), "attachments": [
+        {"type": "fallback", "title": title, "URL": url,
+         "payload": {"url": url, "title": title}}]}}
+
+
 def echo(page_user: str, body: str, app_id: int | None = None,
          mid: str | None = None) -> dict[str, Any]:
     """A message the Page sent (by our app, or by a person in the Page Inbox)."""

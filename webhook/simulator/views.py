@@ -21,13 +21,15 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from werkzeug.http import HTTP_STATUS_CODES
 
 from webhook.content import limits
+from webhook.referrals.store import REF_PATTERN
 from webhook.simulator import payloads
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator",
                template_folder="templates", static_folder="static")
 
 USERS = {"sim-user-1": "Dara", "sim-user-2": "Sokha", "sim-user-3": "Vanna"}
-KINDS = ("text", "quick_reply", "postback", "image", "sticker", "audio")
+REF = REF_PATTERN
+KINDS = ("text", "quick_reply", "postback", "image", "sticker", "audio", "referral")
 THUMBS_UP_STICKER = 369239263222822  # the sticker Messenger's "like" button sends
 TIMEOUT_SECONDS = 5
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
@@ -113,6 +115,14 @@ def _send_problem(data: dict[str, Any]) -> str | None:
     if kind in ("quick_reply", "postback"):
         title = data.get("title") or data.get("text")
         return _text_problem("title", title) or _payload_problem(data.get("payload"))
+    if kind == "referral" or data.get("ref"):
+        return _ref_problem(data.get("ref"))
+    return None
+
+
+def _ref_problem(value: Any) -> str | None:
+    if not isinstance(value, str) or not REF.match(value):
+        return "ref must be 1 to 64 letters, digits, '-', '_' or '.'"
     return None
 
 
@@ -137,6 +147,10 @@ def _event(data: dict[str, Any]) -> dict[str, Any]:
     user, kind = data["user"], data["kind"]
     if kind == "text":
         return payloads.text(user, data["text"])
+    if kind == "referral":
+        return payloads.referral(user, data["ref"])
+    if kind == "postback" and data.get("payload") == "GET_STARTED" and data.get("ref"):
+        return payloads.get_started(user, ref=data["ref"])
     if kind in ("quick_reply", "postback"):
         build = payloads.quick_reply if kind == "quick_reply" else payloads.postback
         return build(user, data.get("title") or data["text"], data["payload"])

@@ -147,7 +147,10 @@
   }
 
   const status = document.getElementById("live-status");
-  const events = new EventSource(page.dataset.eventsUrl);
+  // another origin in development (the events server's port): send the session cookie there
+  const eventsUrl = new URL(page.dataset.eventsUrl, window.location.href);
+  const events = new EventSource(eventsUrl,
+    { withCredentials: eventsUrl.origin !== window.location.origin });
   events.onopen = () => { if (status) status.textContent = "Live updates: on"; };
   events.onerror = () => { if (status) status.textContent = "Live updates: reconnecting…"; };
   events.onmessage = (message) => {

@@ -305,9 +305,12 @@
       sendTyped();
     }
   });
-  $("get-started").addEventListener("click", () => send("postback", {
+  // ?ref=NAME opens the chat as an m.me/<page>?ref=NAME link (or its QR code) would: Get Started
+  // carries the ref in a new thread; in a thread with messages, Messenger sends a referral event.
+  const REF = new URLSearchParams(window.location.search).get("ref") || "";
+  $("get-started").addEventListener("click", () => send("postback", Object.assign({
     title: "Get Started", payload: "GET_STARTED",
-  }));
+  }, REF ? { ref: REF } : {})));
   document.querySelectorAll(".extras [data-kind]").forEach((button) => {
     button.addEventListener("click", () => send(button.dataset.kind, {}));
   });
@@ -348,4 +351,5 @@
   el.user.value = current;
   render();
   restartPolling();
+  if (REF && stateOf(current).items.length) send("referral", { ref: REF, title: "(opened from " + REF + ")" });
 })();
