@@ -10,7 +10,7 @@ from webhook import config, create_app, services
 from webhook.config import ROOT
 
 PRODUCTION_SECRETS = {"FB_PAGE_ACCESS_TOKEN": "t", "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "v",
-                      "RASA_TOKEN": "r", "SECRET_KEY": "k" * 32}
+                      "RASA_TOKEN": "r", "NLG_TOKEN": "n", "SECRET_KEY": "k" * 32}
 
 
 @pytest.fixture
