@@ -59,7 +59,8 @@ RUN for tool in pytest _pytest hypothesis playwright ruff; do \
 RUN chown -R root:root /app /opt/venv /entrypoint.sh \
  && chmod -R a-w,a+rX /app /opt/venv \
  && chmod 0555 /entrypoint.sh \
- && useradd --create-home --home-dir /home/helpline --shell /usr/sbin/nologin helpline
+ && useradd --create-home --home-dir /home/helpline --shell /usr/sbin/nologin helpline \
+ && mkdir -p /evidence && chown helpline /evidence   # EVIDENCE_DIR's volume (docker-compose.yml)
 USER helpline
 ENTRYPOINT ["/entrypoint.sh"]
 CMD ["web"]

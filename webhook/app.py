@@ -47,7 +47,16 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webhook import health, internal
-    from webhook.console import audit, auth, editor, events, moderation, scam_alerts, signin_steps
+    from webhook.console import (
+        audit,
+        auth,
+        editor,
+        events,
+        evidence,
+        moderation,
+        scam_alerts,
+        signin_steps,
+    )
     from webhook.insights import views as insights
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
@@ -62,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(evidence.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(referrals.bp)

@@ -195,11 +195,17 @@ class Stack:
         if self.rasa_replicas > 1:
             env["RASA_URLS"] = ",".join(self.rasa_urls)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(self._metrics_dir())
+        env["EVIDENCE_DIR"] = str(self.evidence_dir)
         env.update({"REDIS_URL": self.redis_url, "RASA_URL": self.rasa_url,
                     "WEB_PORT": str(self.web_port), "GRAPH_API_URL": self.graph_url,
                     "PUBLIC_WEB_URL": self.web_url, "CONSOLE_EVENTS_URL": self.events_url,
                     **self.secrets, **self.extra_env})
         return env
+
+    @property
+    def evidence_dir(self) -> Path:
+        """Where the web app and the workers keep evidence files (EVIDENCE_DIR wins)."""
+        return Path(os.environ.get("EVIDENCE_DIR") or self.data_dir / "evidence")
 
     def _metrics_dir(self) -> Path:
         """Where this host's processes write their Prometheus metrics (emptied at start)."""

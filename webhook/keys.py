@@ -324,6 +324,36 @@ def scamcheck_unmatched(day: str) -> str:
     return f"{PREFIX}:scamcheck:unmatched:{day}"
 
 
+def scamcheck_checked_image(psid: str) -> str:
+    """The last picture the scam check read, briefly: kept as evidence if a person is asked."""
+    return f"{PREFIX}:scamcheck:checked-image:{psid}"
+
+
 def scamcheck_pending_image(psid: str) -> str:
     """A picture's attachment URL the user was asked about ("check this picture?"), briefly."""
     return f"{PREFIX}:scamcheck:image:{psid}"
+
+
+def evidence(psid: str) -> str:
+    """The manifest of a conversation's evidence files (hash: file id -> JSON record)."""
+    return f"{PREFIX}:evidence:{psid}"
+
+
+def evidence_expiry() -> str:
+    """Evidence files by the time retention removes them (sorted set: file id -> time)."""
+    return f"{PREFIX}:evidence-expiry"
+
+
+def evidence_owner(file_id: str) -> str:
+    """Which conversation an evidence file belongs to (for the retention sweep)."""
+    return f"{PREFIX}:evidence-owner:{file_id}"
+
+
+def moderator_teams(username: str) -> str:
+    """The teams a console account is in (set of team ids)."""
+    return f"{PREFIX}:moderator-teams:{username}"
+
+
+def team_waits(team: str) -> str:
+    """Recent waits (seconds) of one team's cases, for the expected wait told to users."""
+    return f"{PREFIX}:handoff-waits:{team}"

@@ -17,6 +17,9 @@ from typing import Any
 import redis
 
 from webhook import config, keys, metrics, services
+from webhook.attachments.fetch import allowed_hosts
+from webhook.evidence.collector import EvidenceCollector
+from webhook.evidence.store import EvidenceStore
 from webhook.guides.position import Positions
 from webhook.guides.walker import Walker
 from webhook.inbox import Inbox
@@ -28,7 +31,6 @@ from webhook.pipeline.rate_limit import RateLimit
 from webhook.pipeline.worker import Worker
 from webhook.redis_connect import connect
 from webhook.scamcheck.conversation import CheckerSource
-from webhook.scamcheck.fetch import allowed_hosts
 from webhook.scamcheck.images import ImageChecks
 from webhook.scamcheck.turns import ScamCheckTurns
 
@@ -52,12 +54,15 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
                       handoffs.conversations),
     )
     handler.scam_turns = scam_turns(settings, client, content, handler)
+    handler.evidence = evidence_collector(settings, client, handler)
     window = BurstWindow(float(os.environ.get("BURST_WINDOW_SECONDS", str(DEFAULT_WINDOW_S))),
                          client, adjustable=not config.is_production(settings))
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name,
                     window=window)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
-    worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired())
+    sweep = handler.evidence.store.sweep
+    worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired(),
+                               sweep())
     return worker
 
 
@@ -76,6 +81,14 @@ def scam_turns(settings: dict[str, Any], client: redis.Redis, content: Any,
     images = ImageChecks(source, client, handler.send_later, hosts,
                          workers=int(os.environ.get("SCAMCHECK_OCR_THREADS", "1")))
     return ScamCheckTurns(client, handler.conversations, source, images)
+
+
+def evidence_collector(settings: dict[str, Any], client: redis.Redis,
+                       handler: Handler) -> EvidenceCollector:
+    """Attachments sent to a person are fetched beside the loop into the evidence store."""
+    hosts = allowed_hosts(settings["GRAPH_API_URL"], config.is_production(settings))
+    store = EvidenceStore(client, handler.conversations.retention)
+    return EvidenceCollector(store, handler.conversations, handler.transcript, hosts)
 
 
 def main(argv: list[str] | None = None) -> int:

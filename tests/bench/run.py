@@ -23,6 +23,7 @@ from tests.bench import (
     console_streams,
     content_publish,
     cross_validation,
+    evidence,
     guides,
     handoff,
     long_conversation,
@@ -103,6 +104,8 @@ def main() -> int:
     scamcheck_ocr.main(20)
     print("\n/webhook while console event streams are open:")
     print(json.dumps(console_streams.run(200), indent=1))
+    print("\nEvidence (docs/benchmarks.md section 17)")
+    evidence.main(20)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])

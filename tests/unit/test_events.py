@@ -69,9 +69,10 @@ def test_a_batch_yields_every_event_of_every_entry_in_time_order():
     assert events[3]["standby"] is True
 
 
-def test_only_a_pictures_address_is_kept_for_the_scam_check():
+def test_only_attachment_addresses_are_kept_for_the_scam_check_and_evidence():
     [event] = parse(fixture("image"))
     url = event.pop("image_url")
+    assert event.pop("attachment_urls") == [["image", url]]
     assert url.startswith("https://") and "url" not in json.dumps(event)
 
 

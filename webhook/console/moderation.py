@@ -24,6 +24,8 @@ from flask.typing import ResponseReturnValue
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
 from webhook.console.auth import current_account, role_required
+from webhook.console.evidence import may_see
+from webhook.console.evidence import store as evidence_store
 from webhook.content.render import to_nlg_reply
 from webhook.guides.summary import case_summary
 from webhook.guides.walker import SUMMARY_FIELD
@@ -32,6 +34,7 @@ from webhook.handoff.service import Handoffs
 from webhook.handoff.window import WindowClosed
 from webhook.messenger.send_api import SendError
 from webhook.privacy.erase import erase_user
+from webhook.routing import teams
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 MODERATION = ("moderator",)  # admins pass every role check
@@ -73,8 +76,10 @@ def _not_allowed(error: NotAllowed) -> ResponseReturnValue:
 def queue() -> ResponseReturnValue:
     """Waiting conversations, oldest first, and the ones people are answering."""
     service = _handoffs()
-    return render_template("console/queue.html", waiting=service.queue(),
-                           owned=service.mine_and_others(), me=_me())
+    return render_template("console/queue.html", waiting=_routed_queue(),
+                           owned=service.mine_and_others(), me=_me(),
+                           my_teams=[teams.names()[t] for t in teams.teams_of(_redis(), _me())
+                                     if t in teams.names()])
 
 
 @bp.get("/queue.json")
@@ -82,7 +87,7 @@ def queue() -> ResponseReturnValue:
 def queue_json() -> ResponseReturnValue:
     """The same lists, for the page's live refresh."""
     service = _handoffs()
-    return jsonify({"waiting": service.queue(), "owned": service.mine_and_others(),
+    return jsonify({"waiting": _routed_queue(), "owned": service.mine_and_others(),
                     "me": _me()})
 
 
@@ -96,8 +101,10 @@ def conversation(ref: str) -> ResponseReturnValue:
     summary = case_summary(case["state"].get(SUMMARY_FIELD),
                            current_app.extensions["content_store"].responses())
     return render_template("console/conversation.html", case=case, me=_me(),
+                           evidence=_evidence(ref, case), evidence_shown=may_see(case["state"]),
                            canned=_canned_answers(language), colleagues=_colleagues(),
-                           account_role=current_account().role, summary=summary)
+                           account_role=current_account().role, summary=summary,
+                           teams=teams.names())
 
 
 @bp.get("/c/<ref>/transcript.json")
@@ -108,7 +115,7 @@ def transcript_json(ref: str) -> ResponseReturnValue:
     audit.record_read(_redis(), _me(), ref)
     return jsonify({"transcript": case["transcript"], "owner": case["state"].get("owner"),
                     "claimed_by": case["state"].get("claimed_by", ""),
-                    "window": case["window"]})
+                    "window": case["window"], "evidence": _evidence(ref, case)})
 
 
 @bp.post("/c/<ref>/claim")
@@ -134,6 +141,19 @@ def assign(ref: str) -> ResponseReturnValue:
     _handoffs().assign(ref, colleague, _actor())
     audit.record(_redis(), _me(), "assign", conversation=ref, detail=colleague)
     return redirect(url_for("console.conversation", ref=ref))
+
+
+@bp.post("/c/<ref>/team")
+@role_required(*MODERATION)
+def hand_to_team(ref: str) -> ResponseReturnValue:
+    """Hand the case to another team's queue, with a note saying why (audited)."""
+    _case(ref)
+    team, note = request.form.get("team", ""), request.form.get("note", "").strip()
+    if team not in teams.names() or not note or len(note) > MAX_REPLY_CHARS:
+        abort(400, description="Choose a team and write a note for them.")
+    _handoffs().hand_to_team(ref, team, _me(), note, _actor())
+    audit.record(_redis(), _me(), "hand_to_team", conversation=ref, detail=team)
+    return redirect(url_for("console.queue"))
 
 
 @bp.post("/c/<ref>/release")
@@ -225,6 +245,24 @@ def _canned_answers(language: str) -> list[dict[str, str]]:
             answers.append({"name": name.removeprefix("utter_").replace("_", " "),
                             "text": text[:MAX_REPLY_CHARS]})
     return answers
+
+
+def _routed_queue() -> list[dict[str, Any]]:
+    """The queue with my teams' cases first, each case marked with its team's name."""
+    mine = teams.teams_of(_redis(), _me())
+    items = [{**item, "team_name": teams.names().get(item["team"], item["team"]),
+              "mine": item["team"] in mine} for item in _handoffs().queue()]
+    return teams.my_teams_first(items, mine)
+
+
+def _evidence(ref: str, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The case's files with their console addresses (none for those who may not see them)."""
+    if not may_see(case["state"]):
+        return []
+    psid = _handoffs().conversations.psid_for(ref) or ""
+    return [{**record, "url": url_for("evidence.original", ref=ref, file_id=record["id"]),
+             "thumb_url": url_for("evidence.thumb", ref=ref, file_id=record["id"])
+             if record["thumb"] else ""} for record in evidence_store().records(psid)]
 
 
 def _colleagues() -> list[str]:

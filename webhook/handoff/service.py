@@ -28,6 +28,7 @@ from webhook.messenger.send_api import SendApi, SendError
 from webhook.pipeline.language import message_language
 from webhook.pipeline.render import render
 from webhook.redis_text import as_text
+from webhook.routing import teams
 
 log = logging.getLogger(__name__)
 PAGE_INBOX_APP_ID = "263902037430900"
@@ -79,8 +80,9 @@ class Handoffs:
         if state.get("owner") in (QUEUED, PERSON):
             return []
         now = self.clock.now()
+        team = teams.team_for(reason, language or state.get("language", ""))
         self.conversations.update(psid, owner=QUEUED, handoff_reason=reason,
-                                  handoff_requested_at=now, claimed_by=None)
+                                  handoff_requested_at=now, claimed_by=None, team=team)
         ref = self.conversations.ref(psid)
         self.client.zadd(keys.handoff_queue(), {psid: now})
         self._publish("queued", ref)
@@ -149,8 +151,9 @@ class Handoffs:
             metrics.HANDOFF_WAIT_SECONDS.labels(language=state.get("language") or "").observe(
                 now - requested)
             pipe = self.client.pipeline()
-            pipe.lpush(keys.handoff_waits(), now - requested)
-            pipe.ltrim(keys.handoff_waits(), 0, 49)
+            for waits in (keys.handoff_waits(), keys.team_waits(state.get("team", ""))):
+                pipe.lpush(waits, now - requested)
+                pipe.ltrim(waits, 0, 49)
             pipe.execute()
             insights.handoff_claimed(self.client, now - requested, now)
             self._publish("claimed", ref)
@@ -208,6 +211,18 @@ class Handoffs:
         self._publish("message", ref)
         return mid
 
+    def hand_to_team(self, ref: str, team: str, by: str, note: str,
+                     actor: Actor | None = None) -> None:
+        """Move the case to another team's queue (back to waiting), with a note saying why; a
+        claimed case only by its owner or an admin (NotAllowed)."""
+        if team not in teams.names():
+            raise ValueError(f"unknown team {team!r}")
+        psid = self._psid(ref)
+        if self.conversations.get(psid).get("owner") == PERSON:
+            self.release(ref, actor)
+        self.conversations.update(psid, team=team)
+        self.add_note(ref, by, f"Handed to {teams.names()[team]}: {note}")
+
     def add_note(self, ref: str, moderator: str, text: str, actor: Actor | None = None) -> None:
         """An internal note, never sent to the user (its owner or an admin; NotAllowed)."""
         psid = self._psid(ref)
@@ -242,6 +257,7 @@ class Handoffs:
             items.append({"ref": self.conversations.ref(psid), "waiting_s": now - requested,
                           "language": state.get("language", ""),
                           "reason": state.get("handoff_reason", ""),
+                          "team": state.get("team", ""),
                           "last_message": last, "claimed_by": state.get("claimed_by", "")})
         return items
 
@@ -304,15 +320,20 @@ class Handoffs:
         schedule = self.content.settings().office_hours_schedule
         if office_hours.is_open(now, schedule):
             position = (self.client.zrank(keys.handoff_queue(), psid) or 0) + 1
-            values = {"queue_position": str(position), "wait_minutes": str(self.expected_wait())}
+            team = self.conversations.get(psid).get("team", "")
+            values = {"queue_position": str(position),
+                      "wait_minutes": str(self.expected_wait(team))}
             return self._content_messages("utter_handoff_wait", language, values)
         opening = office_hours.next_opening(now, schedule)
         values = {"next_open": office_hours.describe(opening, language) if opening else ""}
         return self._content_messages("utter_handoff_closed", language, values)
 
-    def expected_wait(self) -> int:
-        """Minutes: the median of recent waits, or a default before there are any."""
-        waits = [float(w) for w in self.client.lrange(keys.handoff_waits(), 0, -1)]
+    def expected_wait(self, team: str = "") -> int:
+        """Minutes: the median of the team's recent waits (of all teams' before the team has
+        any), or a default before there are any."""
+        waits = [float(w) for w in self.client.lrange(keys.team_waits(team), 0, -1)] if team \
+            else []
+        waits = waits or [float(w) for w in self.client.lrange(keys.handoff_waits(), 0, -1)]
         if not waits:
             return DEFAULT_WAIT_MINUTES
         return max(1, round(statistics.median(waits) / 60))

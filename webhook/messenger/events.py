@@ -1,10 +1,11 @@
 """Turn a Messenger webhook body into the small, flat events the worker handles.
 
-Only what the worker needs is kept (no profile data, no attachment URLs except a single
-picture's, which the scam check may read): the kind, who, when, the message id, the text or
-payload, attachment types, and what people share on purpose: the URL and title of a shared
-link or post (to check it for scams), a referral's `ref` (which campaign link, QR code or
-advert opened the chat), reactions to our messages and edits.
+Only what the worker needs is kept (no profile data): the kind, who, when, the message id, the
+text or payload, attachment types, the attachments' CDN addresses (a single picture's for the
+scam check; all of them for the evidence store while a person handles the case), and what
+people share on purpose: the URL and title of a shared link or post (to check it for scams), a
+referral's `ref` (which campaign link, QR code or advert opened the chat), reactions to our
+messages and edits.
 """
 
 from __future__ import annotations
@@ -110,11 +111,25 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
             found["shared"] = shared
         if sticker:
             found["sticker_id"] = str(sticker)
+        urls = _urls(items, kinds)
+        if urls:
+            found["attachment_urls"] = urls
         image = _image_url(attachments) if kinds == ["image"] else ""
         return {**found, "image_url": image} if image else found
     if content["text"]:
         return {**content, "kind": "text"}
     return {**content, "kind": "unknown", "fields": sorted(message)[:5]}
+
+
+def _urls(attachments: list[Any], kinds: list[str]) -> list[list[str]]:
+    """[kind, url] of each attachment with an address (at most 10, as Messenger sends)."""
+    found = []
+    for raw, kind in zip(attachments[:10], kinds, strict=False):
+        payload = raw.get("payload") if isinstance(raw, dict) else None
+        url = payload.get("url") if isinstance(payload, dict) else None
+        if isinstance(url, str) and url:
+            found.append([kind, url[:2000]])
+    return found
 
 
 MAX_SHARED = 5

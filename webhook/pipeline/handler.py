@@ -20,6 +20,7 @@ from webhook import keys, metrics
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
+from webhook.evidence.collector import EvidenceCollector
 from webhook.guides.walker import Walker
 from webhook.handoff.service import Handoffs
 from webhook.insights import hooks as insights
@@ -41,6 +42,7 @@ from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
 from webhook.pipeline.without_rasa import WithoutRasa
+from webhook.scamcheck.conversation import take_checked_image
 from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class Handler:
     rate_limit: RateLimit | None = None
     guides: Walker | None = None
     scam_turns: ScamCheckTurns | None = None
+    evidence: EvidenceCollector | None = None
     _actions: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
@@ -150,6 +153,8 @@ class Handler:
                 self._record_user(fragment, progress)
         progress, state = progresses[0], self.conversations.get(psid)
         if event.get("standby") or not self._bot_may_answer(event, state):
+            if self.evidence is not None and event.get("attachment_urls"):
+                self.evidence.collect(event)  # the moderator sees what the user sent
             self.handoffs.user_wrote(psid)
             return Outcome.DONE  # a person is answering or about to: the bot stays silent
         plan = progress.plan()
@@ -332,8 +337,16 @@ class Handler:
             for command in plan["commands"]:
                 follow_up = commands.carry_out(command, psid, plan["language"], self.handoffs,
                                                self.conversations)
+                if command.get("command") == "handoff":
+                    self._keep_checked_image(psid)
                 self._send_follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
+
+    def _keep_checked_image(self, psid: str) -> None:
+        """A scam check's picture that led to a person is evidence for the moderator."""
+        url = take_checked_image(self.client, psid)
+        if url and self.evidence is not None:
+            self.evidence.collect_url(psid, "image", url)
 
     def _carry_out_regardless(self, psid: str, plan: dict[str, Any],
                               progress: ReplyProgress) -> None:

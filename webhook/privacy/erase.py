@@ -19,6 +19,7 @@ import redis
 
 from webhook import keys
 from webhook.console import audit
+from webhook.evidence.store import EvidenceStore
 from webhook.logging_setup import user_ref
 from webhook.redis_text import as_text
 
@@ -31,7 +32,8 @@ def user_keys(client: redis.Redis, psid: str) -> list[str]:
     ref = client.hget(keys.conversation(psid), "ref")
     found = [keys.conversation(psid), keys.transcript(psid), keys.notes(psid),
              keys.labels(psid), keys.rasa_tracker(psid), keys.rasa_lock(psid),
-             keys.rate_limit(psid), keys.guide_position(psid)]
+             keys.rate_limit(psid), keys.guide_position(psid), keys.evidence(psid),
+             keys.scamcheck_checked_image(psid), keys.scamcheck_pending_image(psid)]
     if ref:
         found.append(keys.conversation_ref(as_text(ref)))
     for mid in _transcript_mids(client, psid):
@@ -42,6 +44,7 @@ def user_keys(client: redis.Redis, psid: str) -> list[str]:
 
 def erase_user(client: redis.Redis, psid: str, actor: str) -> int:
     """Delete the user's data and leave only an audit entry; how many keys were deleted."""
+    files = EvidenceStore(client, 0).delete_all(psid)  # the files on disk, then the manifest
     found = user_keys(client, psid)
     inbox_entries, progress_keys, mids = _inbox_entries(client, psid)
     found += progress_keys + [keys.seen(mid) for mid in mids]
@@ -55,7 +58,8 @@ def erase_user(client: redis.Redis, psid: str, actor: str) -> int:
         pipe.xdel(keys.dead_letters(), entry_id)
     deleted = pipe.execute()[0]
     audit.record(client, actor, "delete_data", detail=f"user:{user_ref(psid)}")
-    log.info("user data erased", extra={"user": user_ref(psid), "by": actor, "keys": deleted})
+    log.info("user data erased", extra={"user": user_ref(psid), "by": actor, "keys": deleted,
+                                             "files": files})
     return int(deleted)
 
 

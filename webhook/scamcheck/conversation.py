@@ -151,6 +151,21 @@ def take_image_url(client: redis.Redis, psid: str) -> str:
     return url.decode() if isinstance(url, bytes) else (url or "")
 
 
+CHECKED_IMAGE_S = 30 * 60
+
+
+def remember_checked_image(client: redis.Redis, psid: str, url: str) -> None:
+    """The picture just checked, for half an hour: if the check leads to a person, the
+    evidence store keeps it for the moderator (never otherwise)."""
+    client.set(keys.scamcheck_checked_image(psid), url, ex=CHECKED_IMAGE_S)
+
+
+def take_checked_image(client: redis.Redis, psid: str) -> str:
+    """The picture the scam check read lately ("" when none)."""
+    url = client.getdel(keys.scamcheck_checked_image(psid))
+    return url.decode() if isinstance(url, bytes) else (url or "")
+
+
 
 def nlg_answer(name: str, tracker: dict[str, Any], language: str, source: CheckerSource,
                client: redis.Redis | None) -> dict[str, Any] | None:

@@ -64,6 +64,7 @@ class ScamCheckTurns:
         """Read the picture beside the loop; say so now (the verdict follows when ready)."""
         if self.images is None:
             return [self._reply("utter_scamcheck_unreadable", language)]
+        talk.remember_checked_image(self.client, psid, url)
         self.images.submit(psid, url, language)
         return [self._reply("utter_scamcheck_reading", language)]
 

@@ -33,6 +33,7 @@ KINDS = ("text", "quick_reply", "postback", "image", "sticker", "audio", "referr
 THUMBS_UP_STICKER = 369239263222822  # the sticker Messenger's "like" button sends
 TIMEOUT_SECONDS = 5
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+GENERIC_TYPE = "application/octet-stream"
 
 
 @bp.get("/")
@@ -160,8 +161,8 @@ def _event(data: dict[str, Any]) -> dict[str, Any]:
 
 @bp.post("/api/upload")
 def upload() -> tuple[Response, int]:
-    """A photo from the page (from disk) to the Graph stand-in, which serves it as Facebook's
-    CDN would; answers its URL, which /api/send then puts in the image message."""
+    """A photo or voice note from the page (from disk) to the Graph stand-in, which serves it
+    as Facebook's CDN would; answers its URL, which /api/send then puts in the message."""
     base = current_app.config.get("GRAPH_API_URL", "").rstrip("/")
     if not base or "facebook.com" in base:
         return _error(503, f"GRAPH_API_URL is {base!r}, not the local Graph API stand-in")
@@ -171,7 +172,7 @@ def upload() -> tuple[Response, int]:
         return _error(400, "send the photo as the form field 'photo'")
     try:
         answer = requests.post(f"{base}/_standin/attachments", data=file.read(),
-                               headers={"Content-Type": file.mimetype or "image/png"},
+                               headers={"Content-Type": file.mimetype or GENERIC_TYPE},
                                timeout=TIMEOUT_SECONDS)
         answer.raise_for_status()
     except requests.RequestException as exc:

@@ -56,7 +56,7 @@
     if (!data.waiting.length) {
       const row = document.createElement("tr");
       row.className = "empty";
-      const td = cell("Nobody is waiting."); td.colSpan = 5;
+      const td = cell("Nobody is waiting."); td.colSpan = 6;
       row.append(td); rows.append(row);
     }
     for (const item of data.waiting) {
@@ -65,8 +65,9 @@
       const actions = document.createElement("td");
       actions.append(claimForm(item.ref));
       const last = cell(item.last_message); last.className = "last";
+      const team = cell(item.team_name || ""); team.className = "team" + (item.mine ? " my-team" : "");
       row.append(cell(Math.floor(item.waiting_s / 60) + " min"), cell(item.language || "?"),
-                 cell(item.reason), last, actions);
+                 cell(item.reason), team, last, actions);
       rows.append(row);
     }
     const owned = document.getElementById("owned-list");
@@ -91,9 +92,36 @@
       .then((r) => r.json()).then(drawQueue).catch(() => {});
   }
 
+  function media(item) {
+    // the same as the template's _evidence.html: thumbnails, audio players, downloads
+    const span = document.createElement("span");
+    span.className = "evidence"; span.dataset.evidenceId = item.id;
+    if (item.thumb_url) {
+      const link = document.createElement("a");
+      link.href = item.url; link.target = "_blank"; link.rel = "noopener";
+      const img = document.createElement("img");
+      img.className = "evidence-thumb"; img.src = item.thumb_url; img.width = 160;
+      img.alt = "Picture the user sent";
+      link.append(img); span.append(link);
+    } else if (item.mime.startsWith("audio/") || item.mime === "video/mp4") {
+      const player = document.createElement(item.mime === "video/mp4" ? "video" : "audio");
+      player.className = item.mime === "video/mp4" ? "evidence-video" : "evidence-audio";
+      player.controls = true; player.preload = "none"; player.src = item.url;
+      span.append(player);
+    } else {
+      const link = document.createElement("a");
+      link.className = "evidence-file"; link.href = item.url; link.download = "";
+      link.textContent = "Download " + item.kind + " (" + item.mime + ", " +
+        (item.size / 1024).toFixed(1) + " KB)";
+      span.append(link);
+    }
+    return span;
+  }
+
   function drawTranscript(data) {
     const list = document.getElementById("transcript");
     list.replaceChildren();
+    const evidence = data.evidence || [];
     for (const entry of data.transcript) {
       const li = document.createElement("li");
       li.className = "from-" + entry.role;
@@ -104,6 +132,9 @@
       const text = document.createElement("p");
       text.textContent = entry.text;
       li.append(who, when, text);
+      for (const item of evidence) {
+        if (entry.mid && item.mid === entry.mid) li.append(media(item));
+      }
       list.append(li);
     }
     const owner = document.getElementById("owner");

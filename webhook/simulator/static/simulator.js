@@ -314,20 +314,25 @@
   document.querySelectorAll(".extras [data-kind]").forEach((button) => {
     button.addEventListener("click", () => send(button.dataset.kind, {}));
   });
-  // A photo from disk: the Graph stand-in keeps it and serves it as Facebook's CDN would.
-  $("photo-file").addEventListener("change", async (event) => {
-    const file = event.target.files[0];
-    event.target.value = "";
-    if (!file) return;
-    const form = new FormData();
-    form.append("photo", file);
-    try {
-      const data = await getJson(UPLOAD_URL, { method: "POST", body: form });
-      send("image", { url: data.url });
-    } catch (err) {
-      note(current, "Photo not sent: " + err.message, true);
-    }
-  });
+  // A photo or voice note from disk: the Graph stand-in keeps it and serves it as Facebook's
+  // CDN would.
+  function sendFromDisk(input, kind) {
+    input.addEventListener("change", async (event) => {
+      const file = event.target.files[0];
+      event.target.value = "";
+      if (!file) return;
+      const form = new FormData();
+      form.append("photo", file);
+      try {
+        const data = await getJson(UPLOAD_URL, { method: "POST", body: form });
+        send(kind, { url: data.url });
+      } catch (err) {
+        note(current, "File not sent: " + err.message, true);
+      }
+    });
+  }
+  sendFromDisk($("photo-file"), "image");
+  sendFromDisk($("voice-file"), "audio");
   $("clear").addEventListener("click", () => {
     const state = stateOf(current);
     state.items = [];
