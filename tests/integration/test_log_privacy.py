@@ -111,7 +111,7 @@ def english_conversation(fb, console, conversations, user: str) -> None:
     for text in ENGLISH[:3]:
         count = say(fb, user, text, count)
     fb.deliver(payloads.text(user, ENGLISH[3]))
-    wait_until(lambda: conversations.get(user).get("owner") == "queued", "queued")
+    wait_until(lambda: conversations.get(user).get("owner") == "queued", "queued", timeout=90)
     fb.deliver(payloads.text(user, ENGLISH[4]))
     ref = conversations.ref(user)
     console.login()

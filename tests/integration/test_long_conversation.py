@@ -20,6 +20,7 @@ MESSAGES = 1000
 BATCH = 25  # events per signed webhook delivery (Facebook batches too)
 TOPICAL = ("how do i make a strong password", "utter_password_strong")
 MAX_TURNS = 10  # bot/endpoints.yml tracker_store.max_turns
+WRITTEN_APART_MS = 10_000
 
 
 def unlimited(db, user):
@@ -34,8 +35,10 @@ def conversation(count):
 
 
 def deliver_all(fb, user, messages):
-    start = payloads.now_ms()
-    events = [payloads.text(user, text, timestamp=start + index)
+    """Every message, written 10 s apart (so none joins the one before as a burst of short
+    messages would: webhook.pipeline.bursts), delivered as fast as the webhook takes them."""
+    start = payloads.now_ms() - len(messages) * WRITTEN_APART_MS
+    events = [payloads.text(user, text, timestamp=start + index * WRITTEN_APART_MS)
               for index, (text, _) in enumerate(messages)]
     for first in range(0, len(events), BATCH):
         assert fb.deliver(*events[first:first + BATCH]).status_code == 200
