@@ -23,9 +23,9 @@ def console_session(stack, role="moderator"):
     name = f"streams-{uuid.uuid4().hex[:8]}"
     create_account(redis.Redis.from_url(stack.redis_url), name, "Streams", role, PASSWORD)
     browser = requests.Session()
-    page = browser.get(f"{stack.web_url}/console/login", timeout=10).text
+    page = browser.get(f"{stack.web_url}/console/login", timeout=60).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    answer = browser.post(f"{stack.web_url}/console/login", timeout=10, data={
+    answer = browser.post(f"{stack.web_url}/console/login", timeout=60, data={
         "username": name, "password": PASSWORD, "csrf_token": token, "next": ""})
     assert answer.ok and "/console/login" not in answer.url
     return browser
@@ -33,14 +33,14 @@ def console_session(stack, role="moderator"):
 
 def events_url_of(stack, browser):
     """The event-stream address the queue page gives its script."""
-    page = browser.get(f"{stack.web_url}/console/", timeout=10).text
+    page = browser.get(f"{stack.web_url}/console/", timeout=60).text
     url = re.search(r'data-events-url="([^"]+)"', page).group(1)
     return url if url.startswith("http") else f"{stack.web_url}{url}"
 
 
 def open_stream(url, cookie):
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     connection.request("GET", parts.path, headers={"Cookie": cookie,
                                                    "Accept": "text/event-stream"})
     response = connection.getresponse()
