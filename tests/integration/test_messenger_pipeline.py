@@ -62,8 +62,8 @@ def test_khmer_is_answered_in_khmer_and_recorded_in_the_transcript(fb, db):
         (lambda u: payloads.postback(u, "Get Started", "GET_STARTED"), "utter_greet"),
         (lambda u: payloads.postback(u, "Old button", "SOMETHING_OLD"), "utter_menu"),
         (lambda u: payloads.attachment(u, "image"), "utter_scamcheck_picture_offer"),
-        (lambda u: payloads.attachment(u, "image", sticker_id=369239263222822),
-         "utter_attachment"),
+        # the thumbs-up sticker means "ok / thanks" (issue 15)
+        (lambda u: payloads.attachment(u, "image", sticker_id=369239263222822), "utter_thank"),
         (lambda u: payloads.attachment(u, "location"), "utter_attachment"),
         (lambda u: payloads.attachment(u, "file"), "utter_attachment"),
         (lambda u: payloads.attachment(u, "audio"), "utter_voice_note"),
