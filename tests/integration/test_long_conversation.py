@@ -58,7 +58,7 @@ def test_a_thousand_messages_from_one_user_are_all_answered_in_order(messenger, 
     stored = db.get(keys.rasa_tracker(user))
     events = json.loads(stored)["events"]
     assert sum(event["event"] == "user" for event in events) == MAX_TURNS
-    assert len(stored.encode()) < 40_000
+    assert len(stored.encode()) < 80_000  # 10 turns; each user event holds its intent ranking
     assert db.ttl(keys.rasa_tracker(user)) > 0
 
 
