@@ -112,7 +112,7 @@ class Stack:
         self._metrics_dir().mkdir(parents=True)
         self.secrets = self.secrets or _secrets()
         if not self.graph_url:
-            port = free_port()
+            port = self._unused_port()
             self._spawn("graph", [sys.executable, "-m", "webhook.simulator.graph_standin",
                                   "--port", str(port)], log_dir)
             self.graph_url = f"http://127.0.0.1:{port}"
@@ -206,6 +206,15 @@ class Stack:
     def evidence_dir(self) -> Path:
         """Where the web app and the workers keep evidence files (EVIDENCE_DIR wins)."""
         return Path(os.environ.get("EVIDENCE_DIR") or self.data_dir / "evidence")
+
+    def _unused_port(self) -> int:
+        """A free port none of this stack's services was given: a port chosen earlier is
+        free again until its service binds it, so the OS may hand it out twice."""
+        taken = {self.web_port, self.events_port, self.rasa_port, *self._replica_ports}
+        port = free_port()
+        while port in taken:
+            port = free_port()
+        return port
 
     def _metrics_dir(self) -> Path:
         """Where this host's processes write their Prometheus metrics (emptied at start)."""
