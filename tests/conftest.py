@@ -63,9 +63,7 @@ def feedback_on(stack):
     """The stack's workers ask "Did this help?" (as in production) for one test."""
     def restart(value):
         stack.extra_env["FEEDBACK_QUESTION"] = value
-        for name in [name for name in stack.processes if name.startswith("worker")]:
-            stack.stop_service(name)
-            stack.start_worker(name, LOGS)
+        stack.restart_workers(LOGS)
 
     restart("on")
     yield

@@ -207,6 +207,12 @@ class Stack:
         """Where the web app and the workers keep evidence files (EVIDENCE_DIR wins)."""
         return Path(os.environ.get("EVIDENCE_DIR") or self.data_dir / "evidence")
 
+    def restart_workers(self, log_dir: Path | None = None) -> None:
+        """Stop every worker and start it again (to pick up a changed `extra_env`)."""
+        for name in [name for name in self.processes if name.startswith("worker")]:
+            self.stop_service(name)
+            self.start_worker(name, log_dir)
+
     def _unused_port(self) -> int:
         """A free port none of this stack's services was given: a port chosen earlier is
         free again until its service binds it, so the OS may hand it out twice."""

@@ -8,23 +8,17 @@ from tests.conftest import LOGS
 from tests.resilience import replicas
 
 
-def _restart_workers(stack):
-    for name in [name for name in stack.processes if name.startswith("worker")]:
-        stack.stop_service(name)
-        stack.start_worker(name, LOGS)
-
-
 @pytest.fixture(scope="module")
 def two_replicas(stack):
     stack.rasa_replicas = 2
     stack.extra_env["RASA_FAILOVER_SECONDS"] = f"{replicas.FAILOVER_S:g}"
     stack.start_rasa_replica(1, LOGS)
-    _restart_workers(stack)
+    stack.restart_workers(LOGS)
     yield stack
     stack.stop_service(stack.rasa_name(1))
     stack.rasa_replicas = 1
     stack.extra_env.pop("RASA_FAILOVER_SECONDS")
-    _restart_workers(stack)
+    stack.restart_workers(LOGS)
 
 
 def test_a_stopped_replica_loses_doubles_and_reorders_nothing(two_replicas):
