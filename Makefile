@@ -44,7 +44,7 @@ help:
 # tools pip would fetch unpinned. BUILD_TOOLS is a sed range: their pins and hash lines.
 BUILD_TOOLS := /^\(pip\|setuptools\|wheel\)==/,/[^\\]$$/p
 REMOVED_PACKAGES := $(shell sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*\) .*/\1/p' security/removed-packages.txt)
-$(STAMP): requirements.lock pyproject.toml security/removed-packages.txt
+$(STAMP): requirements.lock tests/s3-requirements.lock pyproject.toml security/removed-packages.txt
 	@if [ -z "$(PYTHON310)" ]; then \
 	  echo "Python 3.10 is needed (Rasa 3.6 refuses newer). Install it, e.g.:"; \
 	  echo "  apt-get install python3.10 python3.10-venv   or   pyenv install 3.10"; exit 1; fi
@@ -53,6 +53,8 @@ $(STAMP): requirements.lock pyproject.toml security/removed-packages.txt
 	@sed -n '$(BUILD_TOOLS)' requirements.lock > $(VENV)/build-tools.lock
 	@$(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/build-tools.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@$(PY) -m pip install --quiet --require-hashes --no-deps --no-build-isolation -r requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@# test-only: moto's S3 server for the S3 evidence store's tests (docs/decisions.md 75)
+	@$(PY) -m pip install --quiet --require-hashes --no-deps -r tests/s3-requirements.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@$(PY) -m pip uninstall --quiet --yes $(REMOVED_PACKAGES) 2>&1 | grep -vE "^WARNING: (Location|Skipping)" || true
 	@touch $(STAMP)
 
@@ -115,7 +117,7 @@ audit: $(AUDIT_VENV)/.installed
 lock: $(AUDIT_VENV)/.installed
 	@echo "==> hashing every pinned file from the package index into the locks"
 	@$(AUDIT_VENV)/bin/python -m security.lock requirements.lock security/audit-requirements.lock \
-	  deploy/kubernetes/validate-requirements.lock
+	  deploy/kubernetes/validate-requirements.lock tests/s3-requirements.lock
 
 # The content store (what staff edit in the console) to and from YAML files; needs `make run` up
 # (or REDIS_URL). DIR defaults to responses/, so `git diff responses/` shows what staff changed.

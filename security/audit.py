@@ -1,7 +1,8 @@
 """`make audit`: the pinned packages against known advisories, with the known exceptions.
 
-Two checks over every line of requirements.lock, audit-requirements.lock and the Kubernetes
-validator's lock (deploy/kubernetes/validate-requirements.lock):
+Two checks over every line of requirements.lock, audit-requirements.lock, the Kubernetes
+validator's lock (deploy/kubernetes/validate-requirements.lock) and the tests' S3 server's
+(tests/s3-requirements.lock):
 1. offline, against the snapshot of the PyPA advisory database in ../shared/advisory-db
    (ADVISORY_DB elsewhere; security/osv.py), whose date it prints: it always runs;
 2. online, pip-audit (from its own virtualenv, see audit-requirements.lock) against PyPI's
@@ -30,7 +31,8 @@ from security import osv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = (ROOT / "requirements.lock", ROOT / "security" / "audit-requirements.lock",
-                ROOT / "deploy" / "kubernetes" / "validate-requirements.lock")
+                ROOT / "deploy" / "kubernetes" / "validate-requirements.lock",
+                ROOT / "tests" / "s3-requirements.lock")
 EXCEPTIONS = ROOT / "security" / "audit-exceptions.txt"
 _ID = re.compile(r"^[A-Z][A-Z0-9]*-[A-Za-z0-9-]+$")  # PYSEC-…, GHSA-…, CVE-…, OSV-…
 

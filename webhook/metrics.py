@@ -75,6 +75,10 @@ DEAD_LETTERS = Counter(
 SILENT_TURNS = Counter(
     "silent_turns", "User messages Rasa gave no answer to (the worker sent the fallback).",
     namespace=NAMESPACE)
+EVIDENCE_STORE_ERRORS = Counter(
+    "evidence_store_errors", "Evidence store operations (put, get, delete, head, list) that "
+    "failed because the folder or the S3 service refused or did not answer.", ["operation"],
+    namespace=NAMESPACE)
 
 
 def record_delivery(result: str, started: float | None = None) -> None:

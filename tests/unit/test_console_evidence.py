@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from tests.evidence_files import SVG, pdf, photo_with_location, voice_note
+from tests.s3_server import closed_port, s3_server  # noqa: F401 - a fixture used by name
 from tests.unit.test_console_moderation import app, graph, login, token_of  # noqa: F401
 from webhook.console import audit
 from webhook.evidence.store import EvidenceStore
@@ -15,9 +16,13 @@ from webhook.evidence.store import EvidenceStore
 USER = "psid-console-evidence"
 
 
-@pytest.fixture
-def case(app, tmp_path, monkeypatch):  # noqa: F811 - the imported fixture
+@pytest.fixture(params=["folder", "s3"])
+def case(request, app, tmp_path, monkeypatch):  # noqa: F811 - the imported fixture
+    """A claimed-to-be case with four files, in the folder store and then in a bucket."""
+    monkeypatch.delenv("EVIDENCE_URL", raising=False)
     monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
+    if request.param == "s3":
+        request.getfixturevalue("s3_server").use(monkeypatch)
     service = app.extensions["handoffs"]
     service.conversations.update(USER, last_user_at=int(service.clock.now() * 1000),
                                  language="km")
@@ -100,4 +105,14 @@ def test_the_admin_erase_removes_every_file(app, case):  # noqa: F811
     login(admin, "admin1")
     admin.post(f"/console/c/{ref}/erase",
                data={"csrf_token": token_of(admin, f"/console/c/{ref}")})
-    assert list(store.directory.iterdir()) == []
+    assert list(store.blobs.names()) == []
+
+
+def test_a_store_that_does_not_answer_is_a_503_not_a_crash(app, case, monkeypatch):  # noqa: F811
+    ref, files, _ = case
+    monkeypatch.setenv("EVIDENCE_URL", "s3://helpline-evidence-test/any")
+    monkeypatch.setenv("EVIDENCE_S3_ENDPOINT", closed_port())
+    client = claimed_by_dara(app, ref)
+    answer = client.get(f"/console/c/{ref}/evidence/{files['photo']['id']}/thumb")
+    assert answer.status_code == 503 and b"does not answer" in answer.data
+    assert client.get(f"/console/c/{ref}").status_code == 200  # the conversation still opens

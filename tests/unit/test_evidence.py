@@ -1,4 +1,8 @@
-"""The evidence store: sniffing, thumbnails without EXIF, the fetch limits, keep, sweep, erase."""
+"""The evidence store: sniffing, thumbnails without EXIF, the fetch limits, keep, sweep, erase.
+
+The store's own tests run against both backends: the folder and an S3 bucket on a real
+S3-compatible server (tests/s3_server.py); tests/unit/test_evidence_s3.py has the bucket's own.
+"""
 
 import io
 import json
@@ -8,6 +12,7 @@ import requests
 from PIL import Image
 
 from tests.evidence_files import SVG, pdf, photo_with_location, voice_note
+from tests.s3_server import s3_server  # noqa: F401 - a fixture used by name
 from webhook import keys
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
@@ -29,15 +34,29 @@ def graph():
 
 @pytest.fixture
 def store(redis_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))  # where erase_user looks
+    """The folder store (EVIDENCE_DIR, where erase_user looks)."""
+    monkeypatch.delenv("EVIDENCE_URL", raising=False)
+    monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
     return EvidenceStore(redis_db, 30 * DAY)
+
+
+@pytest.fixture(params=["folder", "s3"])
+def any_store(request, redis_db, tmp_path, monkeypatch):
+    """The store on each backend in turn, chosen by the environment as in production."""
+    if request.param == "s3":
+        request.getfixturevalue("s3_server").use(monkeypatch)
+        return EvidenceStore(redis_db, 30 * DAY)
+    return request.getfixturevalue("store")
+
+
+def collector_on(store, redis_db):
+    return EvidenceCollector(store, Conversations(redis_db, 30 * DAY),
+                             Transcript(redis_db, 30 * DAY), ("127.0.0.1",), timeout_s=2.0)
 
 
 @pytest.fixture
 def collector(redis_db, store, graph):
-    hosts = ("127.0.0.1",)
-    made = EvidenceCollector(store, Conversations(redis_db, 30 * DAY),
-                             Transcript(redis_db, 30 * DAY), hosts, timeout_s=2.0)
+    made = collector_on(store, redis_db)
     yield made
     made.shutdown()
 
@@ -75,34 +94,43 @@ def test_thumbnail_has_no_exif_or_location():
         thumbs.thumbnail(b"\xff\xd8\xff\xe0 not really a jpeg")
 
 
-def test_files_are_named_by_random_ids_and_listed_in_the_manifest(store, redis_db):
+def test_files_are_named_by_random_ids_and_listed_in_the_manifest(any_store, redis_db):
+    store = any_store
     first = store.save(USER, "image", "image/jpeg", photo_with_location(), mid="m-1")
     second = store.save(USER, "audio", "audio/x-wav", voice_note(), mid="m-2")
-    names = sorted(p.name for p in store.directory.iterdir())
+    names = sorted(store.blobs.names())
     assert names == sorted([first["id"], first["id"] + ".thumb.jpg", second["id"]])
     assert not any(USER in name for name in names)
     assert [r["id"] for r in store.records(USER)] == [first["id"], second["id"]]
     assert 0 < redis_db.ttl(keys.evidence(USER)) <= 30 * DAY
-    assert (store.directory / first["id"]).stat().st_mode & 0o077 == 0
+    assert store.read(second["id"]) == voice_note()
+    if hasattr(store.blobs, "path"):  # the folder: private files
+        assert store.blobs.path(first["id"]).stat().st_mode & 0o077 == 0
 
 
-def test_sweep_removes_expired_files_but_not_kept_ones(store):
+def test_sweep_removes_expired_files_but_not_kept_ones(any_store):
+    store = any_store
     kept = store.save(USER, "image", "image/jpeg", photo_with_location())
     gone = store.save(USER, "file", "application/pdf", pdf())
     assert store.set_kept(USER, kept["id"], True)
     assert store.sweep(now=10**12) == 1
-    assert not store.path(gone["id"]).exists()
-    assert store.path(kept["id"]).exists() and store.path(kept["id"], thumb=True).exists()
+    assert not store.blobs.exists(store.name(gone["id"]))
+    assert store.blobs.exists(store.name(kept["id"]))
+    assert store.blobs.exists(store.name(kept["id"], thumb=True))
     assert [r["id"] for r in store.records(USER)] == [kept["id"]]
     store.set_kept(USER, kept["id"], False)  # released: retention starts again
     assert store.sweep(now=10**12) == 1
-    assert list(store.directory.iterdir()) == []
+    assert list(store.blobs.names()) == []
 
 
-def test_a_photo_is_fetched_sniffed_and_kept(collector, graph, store):
-    record = keep_one(collector, "image", upload(graph, photo_with_location()))
+def test_a_photo_is_fetched_sniffed_and_kept(any_store, graph, redis_db):
+    collector = collector_on(any_store, redis_db)
+    try:
+        record = keep_one(collector, "image", upload(graph, photo_with_location()))
+    finally:
+        collector.shutdown()
     assert record["mime"] == "image/jpeg" and record["thumb"] and record["mid"] == "m-1"
-    assert store.read(record["id"]) == photo_with_location()
+    assert any_store.read(record["id"]) == photo_with_location()
 
 
 @pytest.mark.parametrize("kind, data, content_type, query, note", [
@@ -124,12 +152,12 @@ def test_an_expired_link_or_a_foreign_host_is_refused(collector, graph, store):
     assert store.records(USER) == []
 
 
-def test_erasing_the_user_leaves_no_file(store, redis_db):
+def test_erasing_the_user_leaves_no_file(any_store, redis_db):
+    store = any_store
     for data, kind, mime in ((photo_with_location(), "image", "image/jpeg"),
                              (voice_note(), "audio", "audio/x-wav"), (pdf(), "file", "x")):
         store.save(USER, kind, mime, data)
-    store.save("someone-else", "file", "application/pdf", pdf())
+    other = store.save("someone-else", "file", "application/pdf", pdf())
     erase_user(redis_db, USER, actor="user")
-    left = list(store.directory.iterdir())
-    assert len(left) == 1  # only the other user's file
+    assert list(store.blobs.names()) == [other["id"]]  # only the other user's file
     assert store.records(USER) == [] and not redis_db.exists(keys.evidence(USER))

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from webhook.console import audit
 from webhook.console.auth import current_account, role_required
 from webhook.evidence import bundle, sniff
+from webhook.evidence.blobs import StoreUnavailable
 from webhook.evidence.store import EvidenceStore
 
 bp = Blueprint("evidence", __name__, url_prefix="/console/c/<ref>")
@@ -26,6 +27,12 @@ def store() -> EvidenceStore:
     if handoffs is None:
         abort(503, description="REDIS_URL is not set")
     return EvidenceStore(handoffs.client, handoffs.conversations.retention)
+
+
+@bp.errorhandler(StoreUnavailable)
+def store_unavailable(_: StoreUnavailable) -> ResponseReturnValue:
+    """The folder or the S3 service failed: say so, try again later (counted in metrics)."""
+    return "The evidence store does not answer just now. Try again in a minute.", 503
 
 
 def may_see(state: dict[str, str]) -> bool:
@@ -58,7 +65,7 @@ def thumb(ref: str, file_id: str) -> ResponseReturnValue:
     psid = _psid_if_allowed(ref)
     if not _record(psid, file_id).get("thumb"):
         abort(404)
-    return _send(store().read(file_id, thumb=True), "image/jpeg", inline=True)
+    return _send(_read(file_id, thumb=True), "image/jpeg", inline=True)
 
 
 @bp.get("/evidence/<file_id>")
@@ -67,10 +74,7 @@ def original(ref: str, file_id: str) -> ResponseReturnValue:
     """The file as received: pictures and sound inline, anything else as a download."""
     psid = _psid_if_allowed(ref)
     record = _record(psid, file_id)
-    try:
-        data = store().read(file_id)
-    except FileNotFoundError:
-        abort(404, description="This file is no longer kept.")
+    data = _read(file_id)
     inline = sniff.served_inline(record["mime"])
     return _send(data, record["mime"] if inline else sniff.GENERIC, inline,
                  bundle.file_name(record).removeprefix("files/"))
@@ -100,6 +104,13 @@ def case_bundle(ref: str) -> ResponseReturnValue:
     data = bundle.build(store(), psid, ref, handoffs.transcript.read(psid), me)
     audit.record(current_app.extensions["redis"], me, "download_bundle", conversation=ref)
     return _send(data, "application/zip", inline=False, name=f"case-{ref}.zip")
+
+
+def _read(file_id: str, thumb: bool = False) -> bytes:
+    try:
+        return store().read(file_id, thumb)
+    except FileNotFoundError:
+        abort(404, description="This file is no longer kept.")
 
 
 def _send(data: bytes, mime: str, inline: bool, name: str = "file") -> Response:

@@ -17,11 +17,13 @@ from webhook.attachments import fetch
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
 from webhook.evidence import sniff
+from webhook.evidence.blobs import StoreUnavailable
 from webhook.evidence.store import EvidenceStore
 from webhook.logging_setup import user_ref
 
 log = logging.getLogger(__name__)
-REASONS = {"too large": "it is too large", "too slow": "Facebook was too slow to send it"}
+REASONS = {"too large": "it is too large", "too slow": "Facebook was too slow to send it",
+           "store unavailable": "the evidence store did not answer"}
 
 
 class EvidenceCollector:
@@ -55,6 +57,10 @@ class EvidenceCollector:
         except (fetch.FetchRefused, sniff.NotWhatItClaims) as error:
             self._not_kept(psid, kind, str(error))
             return None
+        except StoreUnavailable as error:  # counted in metrics; logged with no user data
+            log.warning("evidence not stored", extra={"kind": kind, "error": str(error)})
+            self._note(psid, kind, "store unavailable")
+            return None
         except Exception as error:  # noqa: BLE001 - a thread's failure is logged, never lost
             log.warning("evidence not kept", extra={"user": user_ref(psid),
                                                     "error": type(error).__name__})
@@ -64,10 +70,14 @@ class EvidenceCollector:
         return record
 
     def _not_kept(self, psid: str, kind: str, reason: str) -> None:
+        log.info("evidence refused", extra={"user": user_ref(psid), "reason": reason[:40]})
+        self._note(psid, kind, reason)
+
+    def _note(self, psid: str, kind: str, reason: str) -> None:
+        """A line for the moderator in the transcript, and the open console told."""
         why = REASONS.get(reason, "it could not be fetched or is not what it claims to be")
         self.transcript.add(psid, "system", f"A {kind} the user sent was not kept: {why}. "
                             "Ask them to send it again or describe it.")
-        log.info("evidence refused", extra={"user": user_ref(psid), "reason": reason[:40]})
         self._publish(psid)
 
     def _publish(self, psid: str) -> None:

@@ -1,15 +1,18 @@
-"""The evidence store: files in a folder (EVIDENCE_DIR), the manifest in Redis.
+"""The evidence store: the bytes in a backend (a folder, EVIDENCE_DIR, or an S3-compatible
+bucket, EVIDENCE_URL: webhook/evidence/blobs.py), the manifest in Redis.
 
 Files are named by a random id, never by the user's id. The manifest (one Redis hash per
 conversation) expires with the conversation's retention; the sweep removes the files whose
-retention passed unless a moderator keeps them as evidence.
+retention passed unless a moderator keeps them as evidence. When the backend is down, a new
+file is not kept (StoreUnavailable, for the collector to note) and files that could not be
+removed stay in the expiry index, due at once, for the next sweep.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 import secrets
 import time
 from pathlib import Path
@@ -19,45 +22,46 @@ import redis
 
 from webhook import keys
 from webhook.evidence import thumbs
+from webhook.evidence.blobs import Blobs, FolderBlobs, StoreUnavailable, from_environment
 from webhook.redis_text import as_text
 
-DEFAULT_DIR = ".data/evidence"
-
-
-def evidence_dir() -> Path:
-    """The folder evidence files live in (made on first use)."""
-    return Path(os.environ.get("EVIDENCE_DIR") or DEFAULT_DIR)
+log = logging.getLogger(__name__)
+THUMB_MIME = "image/jpeg"
 
 
 class EvidenceStore:
     """Save, list, keep and delete a conversation's evidence files."""
 
     def __init__(self, client: redis.Redis, retention_seconds: int,
-                 directory: Path | None = None) -> None:
+                 directory: Path | None = None, blobs: Blobs | None = None) -> None:
         self.client = client
         self.retention = retention_seconds
-        self.directory = Path(directory or evidence_dir())
+        self.blobs = blobs or (FolderBlobs(directory) if directory else from_environment())
 
-    def path(self, file_id: str, thumb: bool = False) -> Path:
-        """Where a file (or its thumbnail) lives; ids are checked so no path escapes."""
+    @staticmethod
+    def name(file_id: str, thumb: bool = False) -> str:
+        """A file's (or its thumbnail's) name in the backend; ids are checked."""
         if not file_id.isalnum():
             raise KeyError(file_id)
-        return self.directory / (f"{file_id}.thumb.jpg" if thumb else file_id)
+        return f"{file_id}.thumb.jpg" if thumb else file_id
 
     def save(self, psid: str, kind: str, mime: str, data: bytes, mid: str = "") -> dict[str, Any]:
-        """Write the file (and an image's thumbnail) and add it to the manifest."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Put the file (and an image's thumbnail) in the backend and add it to the manifest;
+        StoreUnavailable (nothing left behind) when the backend fails."""
         file_id = secrets.token_hex(16)
         record = {"id": file_id, "kind": kind, "mime": mime, "size": len(data),
                   "sha256": hashlib.sha256(data).hexdigest(), "received_at": time.time(),
                   "mid": mid, "kept": False, "thumb": False}
-        if mime.startswith("image/"):
-            try:
-                _write(self.path(file_id, thumb=True), thumbs.thumbnail(data))
+        small = _thumbnail(data) if mime.startswith("image/") else None
+        try:
+            if small is not None:
+                self.blobs.put(self.name(file_id, thumb=True), small, THUMB_MIME)
                 record["thumb"] = True
-            except ValueError:
-                pass  # kept as a download: the moderator still gets the file
-        _write(self.path(file_id), data)
+            self.blobs.put(self.name(file_id), data, mime)
+        except StoreUnavailable:
+            if record["thumb"] and self._remove_quietly([file_id]):
+                self.client.zadd(keys.evidence_expiry(), {file_id: 0})  # the sweep removes it
+            raise
         expires = time.time() + self.retention
         pipe = self.client.pipeline()
         pipe.hset(keys.evidence(psid), file_id, json.dumps(record))
@@ -98,23 +102,30 @@ class EvidenceStore:
         return True
 
     def delete_all(self, psid: str) -> int:
-        """Remove every file of this user and the manifest (the right to be forgotten)."""
+        """Remove every file of this user and the manifest (the right to be forgotten).
+
+        Files the backend could not remove now stay in the expiry index, due at once, under
+        their random ids only: the next sweep removes them. Returns how many files there were.
+        """
         ids = [as_text(i) for i in self.client.hkeys(keys.evidence(psid))]
-        for file_id in ids:
-            self._remove_files(file_id)
+        left = self._remove_quietly(ids)
         pipe = self.client.pipeline()
         pipe.delete(keys.evidence(psid), *(keys.evidence_owner(i) for i in ids))
         if ids:
             pipe.zrem(keys.evidence_expiry(), *ids)
+        if left:
+            pipe.zadd(keys.evidence_expiry(), dict.fromkeys(left, 0))
         pipe.execute()
         return len(ids)
 
     def sweep(self, now: float | None = None) -> int:
-        """Remove the files whose retention passed (kept ones are not in the index)."""
+        """Remove the files whose retention passed (kept ones are not in the index); stops at
+        the first backend failure (the rest stay due). Returns how many were removed."""
         due = [as_text(i) for i in
                self.client.zrangebyscore(keys.evidence_expiry(), "-inf", now or time.time())]
-        for file_id in due:
-            self._remove_files(file_id)
+        for done, file_id in enumerate(due):
+            if self._remove_quietly([file_id]):
+                return done
             owner = as_text(self.client.get(keys.evidence_owner(file_id)))
             pipe = self.client.pipeline()
             if owner:
@@ -125,17 +136,26 @@ class EvidenceStore:
         return len(due)
 
     def read(self, file_id: str, thumb: bool = False) -> bytes:
-        """A file's bytes (FileNotFoundError when gone)."""
-        return self.path(file_id, thumb).read_bytes()
+        """A file's bytes (FileNotFoundError when gone, StoreUnavailable when the backend is)."""
+        return self.blobs.get(self.name(file_id, thumb))
 
-    def _remove_files(self, file_id: str) -> None:
-        for thumb in (False, True):
-            self.path(file_id, thumb).unlink(missing_ok=True)
+    def _remove_quietly(self, ids: list[str]) -> list[str]:
+        """Remove files and thumbnails; the ids not removed because the backend failed (it is
+        not asked again in this call: a service that is down would make each one wait)."""
+        for index, file_id in enumerate(ids):
+            try:
+                for thumb in (False, True):
+                    self.blobs.delete(self.name(file_id, thumb))
+            except StoreUnavailable as error:
+                log.warning("evidence files not removed yet; the sweep retries",
+                            extra={"files": len(ids) - index, "error": str(error)})
+                return ids[index:]
+        return []
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Written under a temporary name, then renamed: a reader never sees half a file."""
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
-    os.chmod(partial, 0o600)
-    partial.replace(path)
+def _thumbnail(data: bytes) -> bytes | None:
+    """The thumbnail, or None when the picture cannot be read (it is kept as a download)."""
+    try:
+        return thumbs.thumbnail(data)
+    except ValueError:
+        return None
