@@ -42,7 +42,7 @@ class S3Server:
             monkeypatch.setenv(name, value)
         return prefix + "/"
 
-    def keys(self, prefix: str = "") -> list[str]:
+    def object_keys(self, prefix: str = "") -> list[str]:
         """Every object key in the bucket under `prefix`."""
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET,
                                                                       Prefix=prefix)

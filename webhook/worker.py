@@ -60,7 +60,7 @@ def build_worker(settings: dict[str, Any], name: str | None = None) -> Worker:
     worker = Worker(client, handler, Inbox(client, settings["INBOX_SHARDS"]), name=name,
                     window=window)
     timeout_s = float(os.environ.get("HANDOFF_TIMEOUT_MINUTES", "60")) * 60
-    sweep = handler.evidence.store.sweep
+    sweep = handler.evidence.sweep_later
     worker.periodic = lambda: (handoffs.expire_idle(timeout_s), handoffs.forget_expired(),
                                sweep())
     return worker

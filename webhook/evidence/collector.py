@@ -38,6 +38,7 @@ class EvidenceCollector:
         self.hosts = hosts
         self.timeout_s = timeout_s
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evidence")
+        self._sweeping: Future | None = None
 
     def collect(self, event: dict[str, Any]) -> list[Future]:
         """Start fetching every attachment of the event (stickers and pictures included)."""
@@ -47,6 +48,14 @@ class EvidenceCollector:
     def collect_url(self, psid: str, kind: str, url: str, mid: str = "") -> Future:
         """Keep one attachment seen earlier (the picture of a scam check that led to a person)."""
         return self._pool.submit(self._keep, psid, kind, url, mid)
+
+    def sweep_later(self) -> Future:
+        """The retention sweep on the pool, not in the worker's loop (a slow or unreachable
+        S3 service holds up no conversation); one sweep at a time."""
+        if self._sweeping is None or self._sweeping.done():
+            self._sweeping = self._pool.submit(self.store.sweep)
+            self._sweeping.add_done_callback(_log_failure)
+        return self._sweeping
 
     def _keep(self, psid: str, kind: str, url: str, mid: str) -> dict[str, Any] | None:
         kind = sniff.normal_kind(kind)
@@ -88,3 +97,9 @@ class EvidenceCollector:
     def shutdown(self) -> None:
         """Finish the files being fetched, then stop the threads."""
         self._pool.shutdown(wait=True)
+
+
+def _log_failure(done: Future) -> None:
+    """A sweep's failure (Redis gone) is logged; the next period tries again."""
+    if not done.cancelled() and done.exception() is not None:
+        log.warning("evidence sweep failed", extra={"error": type(done.exception()).__name__})
