@@ -9,14 +9,21 @@ objects.
 
 from __future__ import annotations
 
-import socket
+import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
+import requests
+
+from webhook.embedded_redis import free_port
 
 BUCKET = "helpline-evidence-test"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test-key", "AWS_SECRET_ACCESS_KEY": "test-secret",
@@ -51,10 +58,43 @@ class S3Server:
 
 def closed_port() -> str:
     """The address of a port nobody listens on: an S3 service that is down."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def _made(endpoint: str) -> S3Server:
+    """A client on the server, with the test bucket made."""
+    client = boto3.session.Session().client(
+        "s3", endpoint_url=endpoint, region_name=CREDENTIALS["AWS_DEFAULT_REGION"],
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    client.create_bucket(Bucket=BUCKET)
+    return S3Server(endpoint, client)
+
+
+@contextmanager
+def standalone() -> Iterator[S3Server]:
+    """moto's server in a process of its own (benchmarks: its work is not timed as ours),
+    keeping every object in a temporary file, as a real service keeps them on disk."""
+    port = free_port()
+    env = {**os.environ, "MOTO_S3_DEFAULT_KEY_BUFFER_SIZE": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                                "-p", str(port)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(endpoint, timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("moto's S3 server did not start") from None
+                time.sleep(0.1)
+        yield _made(endpoint)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -65,13 +105,7 @@ def s3_server() -> Iterator[S3Server]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.session.Session().client(
-        "s3", endpoint_url=endpoint, region_name=CREDENTIALS["AWS_DEFAULT_REGION"],
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
-    client.create_bucket(Bucket=BUCKET)
     try:
-        yield S3Server(endpoint, client)
+        yield _made(f"http://{host}:{port}")
     finally:
         server.stop()

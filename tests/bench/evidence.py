@@ -1,8 +1,10 @@
 """Evidence (docs/benchmarks.md section 17): a photo at the webhook to its thumbnail in an open
 console (Chromium), beside a text message's way to the same console in the same run; disk,
-Redis memory and time per 1,000 images; the retention sweep of 1,000 expired files.
+Redis memory and time per 1,000 images; the retention sweep of 1,000 expired files; the same
+store and sweep with the S3 backend against a local S3-compatible server (moto's, in a process
+of its own), in the same run.
 
-Run: python -m tests.bench.evidence [ROUNDS]
+Run: python -m tests.bench.evidence [ROUNDS [IMAGES]]   (ROUNDS 0: the stores only)
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from playwright.sync_api import Page, expect, sync_playwright
 from bot.train import model_path
 from tests.bench.handoff import CHROMIUM_ARGS, PASSWORD, _summary
 from tests.bench.messenger import LOGS, signed_post
+from tests.s3_server import BUCKET, standalone
 from webhook.console.accounts import create_account
 from webhook.devstack import Stack
 from webhook.embedded_redis import EmbeddedRedis
+from webhook.evidence.s3 import S3Blobs
 from webhook.evidence.store import EvidenceStore
 from webhook.simulator import payloads
 
@@ -128,11 +132,34 @@ def store_per_thousand(count: int = 1000) -> dict:
             "sweep_after_retention_s": round(sweep_s, 2), "swept": swept, "files_left": left}
 
 
-def main(rounds: int = 20) -> None:
-    """Print both measurements as JSON."""
-    print(json.dumps({"store": store_per_thousand(), "browser": browser_rounds(rounds)},
-                     indent=1))
+def s3_per_thousand(count: int = 1000) -> dict:
+    """Time to store `count` photos in an S3 bucket (local server), then the sweep."""
+    photos = [photo(seed) for seed in range(20)]
+    folder = Path(tempfile.mkdtemp(prefix="bench-evidence-s3-"))
+    with EmbeddedRedis(folder / "redis") as server, standalone() as s3:
+        client = redis.Redis.from_url(server.url)
+        store = EvidenceStore(client, 30 * 86400,
+                              blobs=S3Blobs(s3.client, BUCKET, "bench/", sse="AES256"))
+        started = time.perf_counter()
+        for index in range(count):
+            store.save(f"bench-user-{index % 100}", "image", "image/jpeg", photos[index % 20])
+        save_s = time.perf_counter() - started
+        objects = len(s3.object_keys("bench/"))
+        started = time.perf_counter()
+        swept = store.sweep(now=time.time() + 31 * 86400)
+        sweep_s = time.perf_counter() - started
+        left = len(s3.object_keys("bench/"))
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"images": count, "objects": objects,
+            "save_ms_per_image": round(save_s * 1000 / count, 1),
+            "sweep_after_retention_s": round(sweep_s, 2), "swept": swept, "objects_left": left}
+
+
+def main(rounds: int = 20, count: int = 1000) -> None:
+    """Print the measurements as JSON (the two stores one after the other, same run)."""
+    print(json.dumps({"store": store_per_thousand(count), "s3_store": s3_per_thousand(count),
+                      "browser": browser_rounds(rounds) if rounds else None}, indent=1))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    main(*(int(arg) for arg in sys.argv[1:3]))

@@ -1,12 +1,16 @@
 """Evidence through the running stack: what a queued user sends is fetched by a worker into
-the evidence store; bad files are noted for the moderator; deletion leaves no file on disk."""
+the evidence store (the folder, then an S3 bucket on a real S3-compatible server); bad files
+are noted for the moderator; deletion leaves no file on disk or in the bucket."""
 
 import json
 
+import pytest
 import requests
 
+from tests.conftest import LOGS
 from tests.evidence_files import photo_with_location, voice_note
 from tests.integration.test_messenger_pipeline import bubbles, wait_until
+from tests.s3_server import s3_server  # noqa: F401 - a fixture used by name
 from tests.screenshots import KHMER_SCAM, chat_screenshot
 from webhook import keys
 from webhook.scamcheck.conversation import CHECK_PICTURE
@@ -29,7 +33,28 @@ def notes(db, user):
     return [e["text"] for e in entries if e["role"] == "system"]
 
 
-def test_queued_users_files_are_kept_bad_ones_noted_and_deletion_leaves_nothing(fb, db, stack):
+@pytest.fixture(params=["folder", "s3"])
+def kept_names(request, stack):
+    """What the workers' evidence store holds, as a function; for "s3" the workers are
+    restarted with EVIDENCE_URL on a fresh prefix, and back on the folder afterwards."""
+    if request.param == "folder":
+        yield lambda: {p.name for p in stack.evidence_dir.iterdir()}
+        return
+    server = request.getfixturevalue("s3_server")
+    prefix = "integration"
+    added = server.environment(prefix)
+    stack.extra_env.update(added)
+    stack.restart_workers(LOGS)
+    try:
+        yield lambda: {key.removeprefix(prefix + "/") for key in server.object_keys(prefix)}
+    finally:
+        for name in added:
+            stack.extra_env.pop(name, None)
+        stack.restart_workers(LOGS)
+
+
+def test_queued_users_files_are_kept_bad_ones_noted_and_deletion_leaves_nothing(
+        fb, db, stack, kept_names):
     user = fb.new_user()
     fb.deliver(payloads.text(user, "I want to talk to a real person"))
     wait_until(lambda: db.hget(keys.conversation(user), "owner") == "queued")
@@ -45,8 +70,8 @@ def test_queued_users_files_are_kept_bad_ones_noted_and_deletion_leaves_nothing(
     assert kept["image"]["mime"] == "image/jpeg" and kept["image"]["thumb"]
     assert kept["audio"]["mime"].startswith("audio/")
     assert kept["image"]["mid"] == photo["message"]["mid"]
-    files = {p.name for p in stack.evidence_dir.iterdir()}
-    assert {kept["image"]["id"], kept["audio"]["id"]} <= files
+    files = kept_names()
+    assert {kept["image"]["id"], kept["image"]["id"] + ".thumb.jpg", kept["audio"]["id"]} <= files
     assert not any(user in name for name in files)
     assert any("too large" in n for n in notes(db, user))
     fb.deliver(payloads.text(user, "did you get my photo?"))  # the conversation goes on
@@ -60,9 +85,8 @@ def test_queued_users_files_are_kept_bad_ones_noted_and_deletion_leaves_nothing(
     fb.deliver(payloads.quick_reply(user, "Yes, delete", "/affirm"))
     fb.wait_for(user, confirm + len(bubbles("utter_data_deleted")))
     wait_until(lambda: not [k for k in db.scan_iter(f"*{user}*")])
-    left = {p.name for p in stack.evidence_dir.iterdir()}
     assert not {kept["image"]["id"], kept["image"]["id"] + ".thumb.jpg",
-                kept["audio"]["id"]} & left
+                kept["audio"]["id"]} & kept_names()
 
 
 def test_a_scam_checks_picture_that_leads_to_a_person_is_kept(fb, db, stack):
