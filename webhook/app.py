@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from webhook import config, proxies, services
+from webhook.evidence import blobs as evidence_blobs
 from webhook.inbox import Inbox
 from webhook.redis_connect import connect
 
@@ -25,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     generated = config.ensure_secrets(app.config)
     if generated:
         log.warning("development mode: generated local secrets for %s", ", ".join(generated))
+    evidence_blobs.from_environment()  # a wrong EVIDENCE_URL stops the start here
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_WEBHOOK_BYTES"]
     networks = proxies.parse(str(app.config.get("TRUSTED_PROXIES") or ""))
     if networks:  # behind a reverse proxy: believe it (only it) about the client's address

@@ -108,10 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if alive_on_this_host(connect(settings["REDIS_URL"])) else 1
     try:
         config.ensure_secrets(settings)
+        worker = build_worker(settings, args.name)  # a wrong EVIDENCE_URL is a ConfigError
     except config.ConfigError as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
-    worker = build_worker(settings, args.name)
     metrics_port = int(os.environ.get("WORKER_METRICS_PORT", "0") or 0)
     if metrics_port:  # on clusters, where Prometheus scrapes each worker pod
         metrics.serve_worker_metrics(metrics_port)

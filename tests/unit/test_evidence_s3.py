@@ -10,6 +10,7 @@ from tests.evidence_files import pdf, photo_with_location, voice_note
 from tests.s3_server import BUCKET, closed_port, s3_server  # noqa: F401 - a fixture by name
 from tests.unit.test_evidence import DAY, USER, collector_on, graph, keep_one, upload  # noqa: F401
 from webhook import keys
+from webhook.config import ConfigError
 from webhook.evidence import s3
 from webhook.evidence.blobs import StoreUnavailable, from_environment
 from webhook.evidence.store import EvidenceStore
@@ -42,14 +43,14 @@ def test_the_url_names_a_bucket_and_prefix_never_credentials():
     assert s3.parse_url("s3://evidence/helpline/prod") == ("evidence", "helpline/prod/")
     assert s3.parse_url("s3://evidence") == ("evidence", "")
     for wrong in ("https://evidence/x", "s3:///x", "evidence/x"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ConfigError):
             s3.parse_url(wrong)
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(ConfigError) as refused:
         s3.parse_url("s3://AKIAKEY:topsecret@evidence/x")
     assert "topsecret" not in str(refused.value)
     assert s3.sse_setting("") == "AES256" and s3.sse_setting("off") is None
     assert s3.sse_setting("aws:kms") == "aws:kms"
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         s3.sse_setting("yes")
 
 
@@ -127,8 +128,12 @@ def test_erasing_while_the_service_is_down_finishes_at_the_next_sweep(
     assert s3_server.object_keys(prefix) == [] and not redis_db.exists(keys.evidence_expiry())
 
 
-def test_one_client_per_process_and_setting(bucket):
+def test_one_client_per_process_and_setting_and_wrong_settings_stop_the_start(
+        bucket, monkeypatch):
     assert from_environment() is from_environment()
+    monkeypatch.setenv("EVIDENCE_S3_SSE", "yes please")
+    with pytest.raises(ConfigError):
+        from_environment()
 
 
 def test_the_sweep_runs_beside_the_loop_one_at_a_time(s3_server, redis_db, monkeypatch):  # noqa: F811

@@ -21,6 +21,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from webhook.config import ConfigError
 from webhook.evidence.blobs import unavailable
 
 DEFAULT_SSE = "AES256"
@@ -32,22 +33,22 @@ MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
 def parse_url(url: str) -> tuple[str, str]:
-    """(bucket, prefix) of `s3://bucket/prefix`; ValueError (naming no secret) otherwise."""
+    """(bucket, prefix) of `s3://bucket/prefix`; ConfigError (naming no secret) otherwise."""
     parts = urlsplit(url)
     if parts.scheme != "s3" or not parts.hostname:
-        raise ValueError("EVIDENCE_URL must look like s3://bucket/prefix")
+        raise ConfigError("EVIDENCE_URL must look like s3://bucket/prefix")
     if parts.username or parts.password:
-        raise ValueError("EVIDENCE_URL must not hold credentials: set AWS_ACCESS_KEY_ID and "
+        raise ConfigError("EVIDENCE_URL must not hold credentials: set AWS_ACCESS_KEY_ID and "
                          "AWS_SECRET_ACCESS_KEY (or give the pod a role)")
     prefix = parts.path.strip("/")
     return parts.hostname, f"{prefix}/" if prefix else ""
 
 
 def sse_setting(value: str) -> str | None:
-    """The ServerSideEncryption to request, None for `off`; ValueError for anything unknown."""
+    """The ServerSideEncryption to request, None for `off`; ConfigError for anything unknown."""
     value = value.strip() or DEFAULT_SSE
     if value not in SSE_CHOICES:
-        raise ValueError(f"EVIDENCE_S3_SSE must be one of {', '.join(SSE_CHOICES)}")
+        raise ConfigError(f"EVIDENCE_S3_SSE must be one of {', '.join(SSE_CHOICES)}")
     return None if value == "off" else value
 
 
