@@ -108,6 +108,7 @@ def test_the_admin_erase_removes_every_file(app, case):  # noqa: F811
     assert list(store.blobs.names()) == []
 
 
+@pytest.mark.parametrize("case", ["s3"], indirect=True)
 def test_a_store_that_does_not_answer_is_a_503_not_a_crash(app, case, monkeypatch):  # noqa: F811
     ref, files, _ = case
     monkeypatch.setenv("EVIDENCE_URL", "s3://helpline-evidence-test/any")
