@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
     from webhook.referrals import views as referrals
+    from webhook.routing import views as routing
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor.bp)
     app.register_blueprint(referrals.bp)
     app.register_blueprint(scam_alerts.bp)
+    app.register_blueprint(routing.bp)
     auth.init_app(app)
     if config.is_development(app.config):
         from webhook.simulator import views as simulator

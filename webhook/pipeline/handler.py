@@ -254,7 +254,8 @@ class Handler:
         if own.guide and self.guides:
             return self.guides.start(event["psid"], *own.guide, language), event, language
         if own.check_text and self.scam_turns:
-            return self.scam_turns.check_text(own.check_text, language), event, language
+            return (self.scam_turns.check_text(own.check_text, language, event["psid"]),
+                    event, language)
         return own.messages, event, language
 
     def _scam_answer(self, event: dict[str, Any], state: dict[str, str],
@@ -362,6 +363,12 @@ class Handler:
     def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
         """Send an answer that was ready only after the turn (a picture's scam check)."""
         self._send_follow_up(psid, render(answer).messages, language)
+
+    def tell_user(self, psid: str, name: str) -> None:
+        """Send one answer of the content store in the user's language, outside a turn (a file
+        that did not reach us: sent even while a person has the conversation)."""
+        language = self.conversations.get(psid).get("language") or "km"
+        self.send_later(psid, [self.content.reply(name, language)], language)
 
     def _send_follow_up(self, psid: str, messages: list[dict[str, Any]], language: str) -> None:
         try:
