@@ -87,6 +87,8 @@ def test_a_service_that_is_down_means_not_stored_noted_and_counted(
     store = EvidenceStore(redis_db, 30 * DAY)
     before = store_errors("put")
     collector = collector_on(store, redis_db)
+    told = []
+    collector.tell_user = lambda psid, name: told.append((psid, name))
     try:
         assert keep_one(collector, "image", upload(graph, photo_with_location())) is None
         # the next file is tried again, and the thread pool is still there to try it
@@ -97,6 +99,7 @@ def test_a_service_that_is_down_means_not_stored_noted_and_counted(
     notes = [json.loads(e)["text"] for e in redis_db.lrange(keys.transcript(USER), 0, -1)]
     assert len(notes) == 2 and all("evidence store did not answer" in n for n in notes)
     assert store_errors("put") >= before + 2
+    assert told == [(USER, "utter_evidence_not_received")]  # asked once to send it again
     with pytest.raises(StoreUnavailable) as error:
         store.read("0" * 32)
     assert USER not in str(error.value)
