@@ -116,4 +116,5 @@ def test_a_store_that_does_not_answer_is_a_503_not_a_crash(app, case, monkeypatc
     client = claimed_by_dara(app, ref)
     answer = client.get(f"/console/c/{ref}/evidence/{files['photo']['id']}/thumb")
     assert answer.status_code == 503 and b"does not answer" in answer.data
+    assert client.get(f"/console/c/{ref}/bundle.zip").status_code == 503  # not a partial zip
     assert client.get(f"/console/c/{ref}").status_code == 200  # the conversation still opens
