@@ -8,9 +8,7 @@ content store (webhook.content.versions); a publish is used by the next answer.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -35,6 +33,7 @@ from webhook.console.content_form import (
     problems_by_field,
     settings_from_form,
 )
+from webhook.console.i18n import localtime
 from webhook.content.codec import ContentError, settings_from_data
 from webhook.content.completeness import topic_rows
 from webhook.content.diff import item_diff
@@ -51,7 +50,6 @@ from webhook.insights.days import last_days
 FEEDBACK_DAYS = 30
 bp = Blueprint("editor", __name__, url_prefix="/console/content", template_folder="templates")
 EDITORS = ("editor",)  # admins pass every role check
-LOCAL_TIME = ZoneInfo("Asia/Phnom_Penh")
 
 
 def _store() -> PublishedContent:
@@ -75,12 +73,6 @@ def _published(item: str) -> tuple[dict[str, Any], int]:
     if data is None:
         abort(404, description=f"There is no answer named {item!r}.")
     return data, revision
-
-
-@bp.app_template_filter("localtime")
-def localtime(seconds: float) -> str:
-    """Seconds since the epoch as Phnom Penh time, e.g. 2026-11-29 10:42."""
-    return datetime.fromtimestamp(seconds, LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.get("/")
