@@ -20,11 +20,12 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
+from babel.dates import get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, current_app, g, redirect, request, session
 from flask.typing import ResponseReturnValue
-from flask_babel import Babel, format_datetime, get_locale, refresh
+from flask_babel import Babel, format_datetime, get_locale, gettext, pgettext, refresh
 
 from webhook.console import accounts
 from webhook.console.auth import current_account, home_url, safe_next
@@ -39,6 +40,21 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 SESSION_KEY = "lang"
 # per language: a date and time a moderator reads at a glance (CLDR pattern, Phnom Penh time)
 TIME_PATTERN = {"en": "yyyy-MM-dd HH:mm", "km": "dd/MM/yyyy HH:mm"}
+
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction only"
+    """Mark a string for the catalogue without translating it here."""
+    return text
+
+
+# what moderation.js draws itself; it reads them translated from the body's data-strings
+SCRIPT_TEXTS = (
+    N_("Helpline console"), N_("Claim"), N_("Nobody is waiting."), N_("%(minutes)s min"),
+    N_("conversation"), N_("(you)"), N_("None."), N_("Picture the user sent"),
+    N_("Download %(kind)s (%(mime)s, %(size)s KB)"), N_("Live updates: on"),
+    N_("Live updates: reconnecting…"), N_("A new conversation is waiting."),
+    N_("Sound and notifications on"),
+)
 
 
 def select_locale() -> str:
@@ -88,6 +104,34 @@ def localtime_of(moment: datetime) -> str:
     return format_datetime(moment, TIME_PATTERN.get(page_language(), TIME_PATTERN["en"]))
 
 
+def role_name(role: str) -> str:
+    """An account role as the page's language names it."""
+    names = {"moderator": pgettext("role", "moderator"), "editor": pgettext("role", "editor"),
+             "admin": pgettext("role", "admin")}
+    return names.get(role, role)
+
+
+def owner_name(owner: str) -> str:
+    """Who holds a conversation (bot, queued, person) in the page's language."""
+    names = {"bot": pgettext("conversation owner", "bot"),
+             "queued": pgettext("conversation owner", "queued"),
+             "person": pgettext("conversation owner", "person")}
+    return names.get(owner, owner)
+
+
+def weekday_name(day: str) -> str:
+    """A weekday code (mon … sun) as the page's language names it, e.g. Monday, ច័ន្ទ."""
+    index = ("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(day)
+    return get_day_names("wide", locale=get_locale())[index]
+
+
+def script_strings() -> dict[str, str]:
+    """The strings moderation.js draws itself, translated (read from body's data-strings)."""
+    strings = {text: gettext(text) for text in SCRIPT_TEXTS}
+    strings.update({owner: owner_name(owner) for owner in ("bot", "queued", "person")})
+    return strings
+
+
 def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
     """Write each language's .mo from its .po when missing or older; the files written."""
     written = []
@@ -114,6 +158,10 @@ def init_app(app: Flask) -> None:
         log.warning("could not compile the console's translations: %s", error)
     Babel(app, locale_selector=select_locale)
     app.add_template_global(page_language)
+    app.add_template_global(role_name)
+    app.add_template_global(owner_name)
+    app.add_template_global(script_strings)
+    app.add_template_global(weekday_name)
     app.add_template_global(lambda: LANGUAGES, "console_languages")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(localtime_of, "localtime_of")

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
@@ -63,12 +64,13 @@ def _case(ref: str) -> dict[str, Any]:
     try:
         return _handoffs().details(ref, _actor())
     except LookupError:
-        abort(404, description="This conversation no longer exists.")
+        abort(404, description=gettext("This conversation no longer exists."))
 
 
 @bp.errorhandler(NotAllowed)
 def _not_allowed(error: NotAllowed) -> ResponseReturnValue:
-    return render_template("console/error.html", title="Not allowed", message=str(error)), 403
+    return render_template("console/error.html", title=gettext("Not allowed"),
+                           message=str(error)), 403
 
 
 @bp.get("/")
@@ -126,7 +128,7 @@ def claim(ref: str) -> ResponseReturnValue:
     if _handoffs().claim(ref, _me()):
         audit.record(_redis(), _me(), "claim", conversation=ref)
     else:
-        flash("Someone else already took this conversation.", "warning")
+        flash(gettext("Someone else already took this conversation."), "warning")
     return redirect(url_for("console.conversation", ref=ref))
 
 
@@ -137,7 +139,7 @@ def assign(ref: str) -> ResponseReturnValue:
     _case(ref)
     colleague = request.form.get("to", "")
     if colleague not in _colleagues():
-        abort(400, description="Choose a colleague from the list.")
+        abort(400, description=gettext("Choose a colleague from the list."))
     _handoffs().assign(ref, colleague, _actor())
     audit.record(_redis(), _me(), "assign", conversation=ref, detail=colleague)
     return redirect(url_for("console.conversation", ref=ref))
@@ -150,7 +152,7 @@ def hand_to_team(ref: str) -> ResponseReturnValue:
     _case(ref)
     team, note = request.form.get("team", ""), request.form.get("note", "").strip()
     if team not in teams.names() or not note or len(note) > MAX_REPLY_CHARS:
-        abort(400, description="Choose a team and write a note for them.")
+        abort(400, description=gettext("Choose a team and write a note for them."))
     _handoffs().hand_to_team(ref, team, _me(), note, _actor())
     audit.record(_redis(), _me(), "hand_to_team", conversation=ref, detail=team)
     return redirect(url_for("console.queue"))
@@ -183,15 +185,17 @@ def reply(ref: str) -> ResponseReturnValue:
     case = _case(ref)
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_REPLY_CHARS:
-        abort(400, description=f"Write a message of 1 to {MAX_REPLY_CHARS} characters.")
+        abort(400, description=gettext("Write a message of 1 to %(max)s characters.",
+                                        max=MAX_REPLY_CHARS))
     if case["state"].get("claimed_by") != _me() and not _actor().admin:
-        abort(409, description="Claim the conversation before you reply.")
+        abort(409, description=gettext("Claim the conversation before you reply."))
     try:
         _handoffs().reply(ref, _me(), text, _actor())
     except WindowClosed as closed:
         flash(str(closed), "error")
     except SendError as error:
-        flash(f"Facebook refused the message (code {error.code}). Nothing was sent.", "error")
+        flash(gettext("Facebook refused the message (code %(code)s). Nothing was sent.",
+                      code=error.code), "error")
     else:
         audit.record(_redis(), _me(), "reply", conversation=ref)
     return redirect(url_for("console.conversation", ref=ref))
@@ -204,7 +208,8 @@ def note(ref: str) -> ResponseReturnValue:
     _case(ref)
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_REPLY_CHARS:
-        abort(400, description=f"Write a note of 1 to {MAX_REPLY_CHARS} characters.")
+        abort(400, description=gettext("Write a note of 1 to %(max)s characters.",
+                                        max=MAX_REPLY_CHARS))
     _handoffs().add_note(ref, _me(), text, _actor())
     audit.record(_redis(), _me(), "note", conversation=ref)
     return redirect(url_for("console.conversation", ref=ref))
@@ -230,7 +235,8 @@ def erase(ref: str) -> ResponseReturnValue:
     _case(ref)
     psid = _handoffs().conversations.psid_for(ref)
     erase_user(_redis(), psid, actor=_me())
-    flash("All data about this person was deleted. Only an audit entry remains.", "status")
+    flash(gettext("All data about this person was deleted. Only an audit entry remains."),
+          "status")
     return redirect(url_for("console.queue"))
 
 
