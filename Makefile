@@ -146,7 +146,7 @@ validate: $(STAMP)
 I18N_DIR := webhook/console/translations
 PYBABEL := $(VENV)/bin/pybabel
 i18n-extract: $(STAMP)
-	@$(PYBABEL) -q extract -F babel.cfg -k lazy_gettext -k _l --add-location=file \
+	@$(PYBABEL) -q extract -F babel.cfg -k lazy_gettext -k _l -k NotAllowed -k WindowClosed --add-location=file \
 	  --project="Helpline console" --copyright-holder="Helpline contributors" -o $(I18N_DIR)/messages.pot .
 
 i18n-update: i18n-extract

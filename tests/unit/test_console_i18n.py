@@ -135,3 +135,16 @@ def test_the_time_filter_is_utc_plus_7_and_per_language(app):
     with app.test_request_context("/console/login", headers=KM_ACCEPT):
         assert i18n.localtime(0) == "01/01/1970 07:00"
         assert i18n.weekday_name("mon") == "ច័ន្ទ"
+
+
+def test_messenger_window_reasons_from_the_service_are_translated(app, redis_db):
+    service = app.extensions["handoffs"]
+    ten_days_ago = service.clock.now() - 10 * 86400
+    service.conversations.update(USER, last_user_at=int(ten_days_ago * 1000), language="km")
+    service.transcript.add(USER, "user", "help", "en")
+    service.escalate(USER, "harassment", "km")
+    ref = service.conversations.ref(USER)
+    accounts.set_language(redis_db, "dara", "km")
+    page = signed_in(app, "dara").get(f"/console/c/{ref}").get_data(as_text=True)
+    window = re.search(r'<dd id="window">([^<]+)</dd>', page).group(1)
+    assert window.startswith("មនុស្សនេះបានសរសេរចុងក្រោយកាលពី 10 ថ្ងៃមុន")

@@ -29,6 +29,7 @@ from flask_babel import Babel, format_datetime, get_locale, gettext, pgettext, r
 
 from webhook.console import accounts
 from webhook.console.auth import current_account, home_url, safe_next
+from webhook.handoff.explained import Explained
 
 log = logging.getLogger(__name__)
 bp = Blueprint("i18n", __name__, url_prefix="/console")
@@ -104,6 +105,18 @@ def localtime_of(moment: datetime) -> str:
     return format_datetime(moment, TIME_PATTERN.get(page_language(), TIME_PATTERN["en"]))
 
 
+def explain(error: Explained) -> str:
+    """A service's error message (webhook.handoff) in the page's language."""
+    return gettext(error.text, **error.values)
+
+
+def explain_window(window: dict) -> str:
+    """Why Messenger's window is closed (the conversation's `window` dict), translated."""
+    if "reason_text" in window:
+        return gettext(window["reason_text"], **window.get("reason_values", {}))
+    return str(window.get("reason", ""))
+
+
 def role_name(role: str) -> str:
     """An account role as the page's language names it."""
     names = {"moderator": pgettext("role", "moderator"), "editor": pgettext("role", "editor"),
@@ -162,6 +175,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(owner_name)
     app.add_template_global(script_strings)
     app.add_template_global(weekday_name)
+    app.add_template_global(explain_window, "window_reason")
     app.add_template_global(lambda: LANGUAGES, "console_languages")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(localtime_of, "localtime_of")

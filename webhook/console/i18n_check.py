@@ -22,7 +22,9 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "webhook" / "console" / "translations"
-KEYWORDS = ("lazy_gettext", "_l")  # besides pybabel's defaults (_, gettext, ngettext, …)
+# besides pybabel's defaults (_, gettext, ngettext, N_, …): lazy strings, and the messages of
+# webhook.handoff's errors (webhook.handoff.explained), which the console shows translated
+KEYWORDS = ("lazy_gettext", "_l", "NotAllowed", "WindowClosed")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 
 

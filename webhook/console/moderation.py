@@ -27,6 +27,7 @@ from webhook.console.accounts import list_accounts
 from webhook.console.auth import current_account, role_required
 from webhook.console.evidence import may_see
 from webhook.console.evidence import store as evidence_store
+from webhook.console.i18n import explain
 from webhook.content.render import to_nlg_reply
 from webhook.guides.summary import case_summary
 from webhook.guides.walker import SUMMARY_FIELD
@@ -70,7 +71,7 @@ def _case(ref: str) -> dict[str, Any]:
 @bp.errorhandler(NotAllowed)
 def _not_allowed(error: NotAllowed) -> ResponseReturnValue:
     return render_template("console/error.html", title=gettext("Not allowed"),
-                           message=str(error)), 403
+                           message=explain(error)), 403
 
 
 @bp.get("/")
@@ -192,7 +193,7 @@ def reply(ref: str) -> ResponseReturnValue:
     try:
         _handoffs().reply(ref, _me(), text, _actor())
     except WindowClosed as closed:
-        flash(str(closed), "error")
+        flash(explain(closed), "error")
     except SendError as error:
         flash(gettext("Facebook refused the message (code %(code)s). Nothing was sent.",
                       code=error.code), "error")
