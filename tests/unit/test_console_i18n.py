@@ -5,21 +5,15 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from argon2 import PasswordHasher
 
 from tests.unit.console_client import csrf_in, page_token, sign_in
+from tests.unit.test_console_auth import cheap_hashes  # noqa: F401 - autouse: fast argon2
 from webhook import create_app
 from webhook.console import accounts, i18n
 
 PASSWORD = "a long enough passphrase"
 USER = "psid-i18n-1"
 KM_ACCEPT = {"Accept-Language": "km-KH,km;q=0.9,en;q=0.5"}
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                            parallelism=1))
 
 
 @pytest.fixture
