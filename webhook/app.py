@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from webhook.messenger import views as messenger
     from webhook.nlg import views as nlg
     from webhook.referrals import views as referrals
+    from webhook.routing import views as routing
 
     app.register_blueprint(nlg.bp)
     app.register_blueprint(health.bp)
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor.bp)
     app.register_blueprint(referrals.bp)
     app.register_blueprint(scam_alerts.bp)
+    app.register_blueprint(routing.bp)
     app.register_blueprint(i18n.bp)
     auth.init_app(app)
     i18n.init_app(app)

@@ -339,6 +339,11 @@ def evidence(psid: str) -> str:
     return f"{PREFIX}:evidence:{psid}"
 
 
+def evidence_user_told(psid: str) -> str:
+    """Set for a minute after the user was told a file did not reach us (told once per burst)."""
+    return f"{PREFIX}:evidence-told:{psid}"
+
+
 def evidence_expiry() -> str:
     """Evidence files by the time retention removes them (sorted set: file id -> time)."""
     return f"{PREFIX}:evidence-expiry"

@@ -88,7 +88,8 @@ def evidence_collector(settings: dict[str, Any], client: redis.Redis,
     """Attachments sent to a person are fetched beside the loop into the evidence store."""
     hosts = allowed_hosts(settings["GRAPH_API_URL"], config.is_production(settings))
     store = EvidenceStore(client, handler.conversations.retention)
-    return EvidenceCollector(store, handler.conversations, handler.transcript, hosts)
+    return EvidenceCollector(store, handler.conversations, handler.transcript, hosts,
+                             tell_user=handler.tell_user)
 
 
 def main(argv: list[str] | None = None) -> int:

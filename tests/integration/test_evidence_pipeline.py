@@ -2,6 +2,7 @@
 the evidence store; bad files are noted for the moderator; deletion leaves no file on disk."""
 
 import json
+import time
 
 import requests
 
@@ -49,6 +50,10 @@ def test_queued_users_files_are_kept_bad_ones_noted_and_deletion_leaves_nothing(
     assert {kept["image"]["id"], kept["audio"]["id"]} <= files
     assert not any(user in name for name in files)
     assert any("too large" in n for n in notes(db, user))
+    kind_words = bubbles("utter_evidence_too_large") + bubbles("utter_evidence_not_received")
+    wait_until(lambda: [t for t in fb.texts(user) if t in kind_words])
+    time.sleep(1)
+    assert len([t for t in fb.texts(user) if t in kind_words]) == 1  # two refused: told once
     fb.deliver(payloads.text(user, "did you get my photo?"))  # the conversation goes on
     wait_until(lambda: "did you get my photo?" in db.lrange(keys.transcript(user), -1, -1)[0])
 

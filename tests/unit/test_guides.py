@@ -243,7 +243,7 @@ def test_a_person_gets_the_case_summary_in_both_languages(walker, redis_db):
     first = _start(walker, "utter_online_harassment", "km")[-1]
     step = _tap(walker, first, "ទេ", "km")[0]                 # not in danger now
     step = _tap(walker, step, "បាទ/ចាស", "km")[0]             # a child is involved
-    assert "{child_helpline_phone}" not in step["text"] and "1280" in step["text"]
+    assert "{child_helpline}" not in step["text"] and "1280" in step["text"]
     handoff = _tap(walker, step, "និយាយជាមួយមនុស្ស", "km")[0]
     assert handoff["custom"] == {"command": "handoff", "reason": "guide_harassment"}
     assert walker.positions.get(PSID) is None

@@ -103,7 +103,17 @@ def test_an_edited_file_is_used_on_the_next_answer(client, responses_dir):
 def test_handoff_carries_the_command_and_the_reason(client, before, reason):
     tracker = _tracker(_user("x", intent=before), _user("yes", intent="affirm"))
     custom = _nlg(client, "utter_handoff", tracker).get_json()["custom"]
-    assert custom == {"command": "handoff", "reason": reason}
+    topic = before if before in ("scam_victim", "account_hacked", "online_harassment") else ""
+    assert custom == {"command": "handoff", "reason": reason, "topic": topic}
+
+
+def test_handoff_carries_the_topic_of_a_sub_topic_for_routing(client):
+    tracker = _tracker(_user("pay or we post", intent="sextortion"), _user("yes", intent="affirm"))
+    custom = _nlg(client, "utter_handoff", tracker).get_json()["custom"]
+    assert custom["topic"] == "online_harassment" and custom["reason"] == "online_harassment"
+    tracker = _tracker(_user("vpn?", intent="vpn_use"), _user("yes", intent="affirm"))
+    custom = _nlg(client, "utter_handoff", tracker).get_json()["custom"]
+    assert custom == {"command": "handoff", "reason": "user_request", "topic": "digital_rights"}
 
 
 def test_unknown_response_is_a_404(client):

@@ -121,4 +121,5 @@ def test_the_compact_body_of_rasas_generator_gets_the_answer_and_the_reason(clie
     answer = client.post("/nlg", data=json.dumps(nlg_body("utter_handoff", tracker)),
                          headers={**AUTH, "Content-Type": "application/json"})
     assert answer.status_code == 200
-    assert answer.get_json()["custom"] == {"command": "handoff", "reason": "scam_victim"}
+    assert answer.get_json()["custom"] == {"command": "handoff", "reason": "scam_victim",
+                                           "topic": "scam_victim"}

@@ -39,7 +39,7 @@ ACTIONS = (
     "login", "logout", "login_failed", "totp_enrolled", "totp_reset",
     "account_created", "account_disabled", "account_enabled", "password_set",
     "delete_data", "keep_evidence", "release_evidence", "download_bundle",
-    "hand_to_team",
+    "hand_to_team", "set_teams",
     "content_publish", "content_restore", "examples_assigned", "questions_dismissed",
     "referral_set", "referral_deleted",
     "scam_alert_saved", "scam_alert_restored",

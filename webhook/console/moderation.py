@@ -25,9 +25,11 @@ from flask_babel import gettext
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
 from webhook.console.auth import current_account, role_required
+from webhook.console.case_facts import scam_verdict, topic_label
 from webhook.console.evidence import may_see
 from webhook.console.evidence import store as evidence_store
-from webhook.console.i18n import explain
+from webhook.console.i18n import explain, page_language
+from webhook.content.model import ContentSet
 from webhook.content.render import to_nlg_reply
 from webhook.guides.summary import case_summary
 from webhook.guides.walker import SUMMARY_FIELD
@@ -37,6 +39,8 @@ from webhook.handoff.window import WindowClosed
 from webhook.messenger.send_api import SendError
 from webhook.privacy.erase import erase_user
 from webhook.routing import teams
+from webhook.scamcheck.conversation import VERDICT_FIELD
+from webhook.scamcheck.library import AlertLibrary
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 MODERATION = ("moderator",)  # admins pass every role check
@@ -101,13 +105,13 @@ def conversation(ref: str) -> ResponseReturnValue:
     case = _case(ref)
     audit.record(_redis(), _me(), "view_transcript", conversation=ref)
     language = case["state"].get("language") or "km"
-    summary = case_summary(case["state"].get(SUMMARY_FIELD),
-                           current_app.extensions["content_store"].responses())
+    content = current_app.extensions["content_store"].current()
+    summary = case_summary(case["state"].get(SUMMARY_FIELD), content.responses)
     return render_template("console/conversation.html", case=case, me=_me(),
                            evidence=_evidence(ref, case), evidence_shown=may_see(case["state"]),
                            canned=_canned_answers(language), colleagues=_colleagues(),
                            account_role=current_account().role, summary=summary,
-                           teams=teams.names())
+                           teams=teams.names(), **_facts(case["state"], content))
 
 
 @bp.get("/c/<ref>/transcript.json")
@@ -260,6 +264,14 @@ def _routed_queue() -> list[dict[str, Any]]:
     items = [{**item, "team_name": teams.names().get(item["team"], item["team"]),
               "mine": item["team"] in mine} for item in _handoffs().queue()]
     return teams.my_teams_first(items, mine)
+
+
+def _facts(state: dict[str, str], content: ContentSet) -> dict[str, Any]:
+    """The topic and the scam check's verdict, worded in the page's language (decision 74)."""
+    alerts = AlertLibrary(_redis()).alerts() if state.get(VERDICT_FIELD) else []
+    language = page_language()
+    return {"topic": topic_label(state, content, language),
+            "scam": scam_verdict(state, content, alerts, language)}
 
 
 def _evidence(ref: str, case: dict[str, Any]) -> list[dict[str, Any]]:

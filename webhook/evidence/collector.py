@@ -2,13 +2,15 @@
 
 Runs on a small thread pool beside the worker's loop (a slow CDN holds up nobody). A file
 that cannot be kept (too large, not what it claims, link expired, too slow) is noted in the
-transcript for the moderator; the conversation goes on.
+transcript for the moderator, the user is asked kindly to send it again or describe it, and the
+conversation goes on.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -22,6 +24,13 @@ from webhook.logging_setup import user_ref
 
 log = logging.getLogger(__name__)
 REASONS = {"too large": "it is too large", "too slow": "Facebook was too slow to send it"}
+TOLD_FOR_S = 60
+TellUser = Callable[[str, str], None]  # (psid, answer name): a message to the user
+
+
+def answer_for(reason: str) -> str:
+    """The answer that tells the user their file did not reach us, and what to do instead."""
+    return "utter_evidence_too_large" if reason == "too large" else "utter_evidence_not_received"
 
 
 class EvidenceCollector:
@@ -29,8 +38,9 @@ class EvidenceCollector:
 
     def __init__(self, store: EvidenceStore, conversations: Conversations,
                  transcript: Transcript, hosts: tuple[str, ...], workers: int = 2,
-                 timeout_s: float = fetch.TIMEOUT_S) -> None:
+                 timeout_s: float = fetch.TIMEOUT_S, tell_user: TellUser | None = None) -> None:
         self.store = store
+        self.tell_user = tell_user
         self.conversations = conversations
         self.transcript = transcript
         self.hosts = hosts
@@ -66,9 +76,13 @@ class EvidenceCollector:
     def _not_kept(self, psid: str, kind: str, reason: str) -> None:
         why = REASONS.get(reason, "it could not be fetched or is not what it claims to be")
         self.transcript.add(psid, "system", f"A {kind} the user sent was not kept: {why}. "
-                            "Ask them to send it again or describe it.")
+                            "They are asked to send it again or describe it.")
         log.info("evidence refused", extra={"user": user_ref(psid), "reason": reason[:40]})
         self._publish(psid)
+        told = self.conversations.client.set(keys.evidence_user_told(psid), 1, nx=True,
+                                             ex=TOLD_FOR_S)
+        if self.tell_user and told:  # several files refused together: one message
+            self.tell_user(psid, answer_for(reason))
 
     def _publish(self, psid: str) -> None:
         ref = self.conversations.ref(psid)

@@ -73,15 +73,18 @@ class Handoffs:
         self._assign = self.client.register_script(_ASSIGN)
 
     # --- the worker's side ------------------------------------------------------------
-    def escalate(self, psid: str, reason: str, language: str) -> list[dict[str, Any]]:
-        """Queue the conversation for a person; the Messenger messages that tell the user
-        their place and the expected wait (or when the team is back)."""
+    def escalate(self, psid: str, reason: str, language: str,
+                 topic: str = "") -> list[dict[str, Any]]:
+        """Queue the conversation for a person (routed by reason, language and the topic
+        they wrote about); the Messenger messages that tell the user their place and the
+        expected wait (or when the team is back)."""
         state = self.conversations.get(psid)
         if state.get("owner") in (QUEUED, PERSON):
             return []
         now = self.clock.now()
-        team = teams.team_for(reason, language or state.get("language", ""))
+        team = teams.team_for(reason, language or state.get("language", ""), topic)
         self.conversations.update(psid, owner=QUEUED, handoff_reason=reason,
+                                  handoff_topic=topic or None,
                                   handoff_requested_at=now, claimed_by=None, team=team)
         ref = self.conversations.ref(psid)
         self.client.zadd(keys.handoff_queue(), {psid: now})
@@ -294,6 +297,7 @@ class Handoffs:
         state = self.conversations.get(psid)
         self.client.zrem(keys.handoff_queue(), psid)
         self.conversations.update(psid, owner=BOT, claimed_by=None, handoff_reason=None,
+                                  handoff_topic=None,
                                   handoff_requested_at=None, claimed_at=None,
                                   last_owner=state.get("claimed_by") or state.get("last_owner"),
                                   case_summary=None)  # guided steps' summary (webhook.guides)

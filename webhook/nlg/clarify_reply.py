@@ -30,7 +30,7 @@ def clarify_reply(tracker: dict[str, Any], content: ContentSet,
     question, menu = content.responses.get(QUESTION), content.responses.get(MENU)
     if len(offered) != 2 or question is None or menu is None:
         return None
-    labels = _menu_titles(menu, language)
+    labels = menu_titles(menu, language)
     if any(topic not in labels for topic, _ in offered):
         return None
     if language not in question.versions:
@@ -44,7 +44,8 @@ def clarify_reply(tracker: dict[str, Any], content: ContentSet,
     return reply
 
 
-def _menu_titles(menu: Any, language: str) -> dict[str, str]:
+def menu_titles(menu: Any, language: str) -> dict[str, str]:
+    """Topic -> the main menu's title for it (staff wording) in `language`."""
     version = menu.versions.get(language) or next(iter(menu.versions.values()))
     return {choice.payload.lstrip("/"): choice.title
             for choice in version.quick_replies if choice.payload}

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.clarify import CONTENT_TOPICS
 from bot.taxonomy import topic_of
 
 URGENT_INTENTS = ("scam_victim", "account_hacked", "online_harassment")
+
+
+def _user_intents(tracker: dict[str, Any]) -> list[str | None]:
+    return [((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            for event in tracker.get("events") or [] if event.get("event") == "user"]
+
+
+def handoff_topic(tracker: dict[str, Any]) -> str:
+    """The topic the user wrote about just before asking for a person ("" when none), for
+    routing and the case summary."""
+    intents = _user_intents(tracker)
+    before = topic_of(intents[-2]) if len(intents) >= 2 else ""
+    return before if before in CONTENT_TOPICS else ""
 
 
 def handoff_reason(tracker: dict[str, Any]) -> str:
@@ -17,11 +31,7 @@ def handoff_reason(tracker: dict[str, Any]) -> str:
     The handoff follows the user's yes (or their tap on "talk to a person"); what they said
     just before that tells why they need a person.
     """
-    intents = [
-        ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        for event in tracker.get("events") or []
-        if event.get("event") == "user"
-    ]
+    intents = _user_intents(tracker)
     before = topic_of(intents[-2]) if len(intents) >= 2 else None
     if before in URGENT_INTENTS:
         return before

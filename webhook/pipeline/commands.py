@@ -28,7 +28,7 @@ def carry_out(command: dict[str, Any], psid: str, language: str, handoffs: Hando
     follow_up: list[dict[str, Any]] = []
     if name == "handoff":
         follow_up = handoffs.escalate(psid, str(command.get("reason") or "user_request"),
-                                      language)
+                                      language, topic=str(command.get("topic") or ""))
     elif name == "cancel_handoff":
         handoffs.cancel(psid)
     elif name == "delete_my_data":

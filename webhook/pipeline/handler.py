@@ -9,14 +9,13 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from bot.language import detect
-from webhook import keys, metrics
+from webhook import metrics
 from webhook.content.model import Content
 from webhook.conversations.state import BOT, QUEUED, Conversations
 from webhook.conversations.transcript import Transcript
@@ -31,27 +30,25 @@ from webhook.pipeline.language import chosen_language, message_language
 from webhook.pipeline.message import (
     joined,
     rasa_text,
-    shown,
     shown_event,
     typed,
     with_secrets_masked,
 )
+from webhook.pipeline.outbox import Outbox
 from webhook.pipeline.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from webhook.pipeline.rate_limit import RateLimit, Verdict
-from webhook.pipeline.redis_wait import until_written
 from webhook.pipeline.render import render
 from webhook.pipeline.replies import ReplyProgress
+from webhook.pipeline.side_events import RECORDED_ONLY, SideEvents
 from webhook.pipeline.without_rasa import WithoutRasa
 from webhook.scamcheck.conversation import take_checked_image
 from webhook.scamcheck.turns import ScamCheckTurns
 
 log = logging.getLogger(__name__)
 USER_KINDS = ("text", "quick_reply", "postback", "attachment", "referral")
-RECORDED_ONLY = ("reaction", "edit")
 CANCEL_HANDOFF = "/cancel_handoff"
 RASA_DOWN = "rasa_unavailable"
 FALLBACK = "utter_fallback"  # the menu and "talk to a person"
-SENT_MID_TTL = 86400
 
 
 class Outcome(enum.Enum):
@@ -79,11 +76,12 @@ class Handler:
     guides: Walker | None = None
     scam_turns: ScamCheckTurns | None = None
     evidence: EvidenceCollector | None = None
-    _actions: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="typing"))
 
     def __post_init__(self) -> None:
         self.own = WithoutRasa(self.client, self.content, self.conversations, self.transcript)
+        self.outbox = Outbox(self.client, self.send_api, self.conversations, self.transcript)
+        self.side = SideEvents(self.client, self.conversations, self.transcript, self.handoffs,
+                               self.own, self.app_id)
 
     def handle(self, entry_id: str, event: dict[str, Any]) -> Outcome:
         """Handle one event of any kind."""
@@ -92,46 +90,18 @@ class Handler:
             self.conversations.update(psid, **{f"{kind}_watermark": event.get("watermark", 0)})
             return Outcome.DONE
         if kind == "echo":
-            self._echo(event)
+            self.side.echo(event)
             return Outcome.DONE
         if kind == "handover":
-            self._handover(event)
+            self.side.handover(event)
             return Outcome.DONE
         if kind in RECORDED_ONLY:
-            self._recorded_only(event)
+            self.side.recorded_only(event)
             return Outcome.DONE
         if kind not in USER_KINDS:
             log.info("skipped unknown event", extra={"kind": kind, "user": user_ref(psid)})
             return Outcome.DONE
         return self._user_message(entry_id, event)
-
-    def _echo(self, event: dict[str, Any]) -> None:
-        psid = event["psid"]
-        ours = (self.app_id and event.get("app_id") == self.app_id) or (
-            event.get("mid") and self.client.exists(keys.sent_mid(event["mid"])))
-        if ours:
-            return
-        self.transcript.add(psid, "person", event.get("text") or "[attachment]",
-                            source="page_inbox", author="page_inbox")
-        self.conversations.mark_person(psid, "page_inbox")
-        self.handoffs.user_wrote(psid)
-
-    def _recorded_only(self, event: dict[str, Any]) -> None:
-        """Reactions count as feedback; an edit joins the transcript (a person sees it live)."""
-        if event["kind"] == "reaction":
-            self.own.record_reaction(event)
-            return
-        self.own.record_edit(event)
-        if self.conversations.get(event["psid"]).get("owner", BOT) != BOT:
-            self.handoffs.user_wrote(event["psid"])
-
-    def _handover(self, event: dict[str, Any]) -> None:
-        """Thread control moved (Page Inbox mode): to us means the bot answers again."""
-        psid = event["psid"]
-        if event["action"] == "pass" and (not self.app_id or event["app_id"] == self.app_id):
-            self.handoffs.page_inbox_done(psid)
-        elif event["action"] == "take":
-            self.handoffs.page_inbox_took(psid)
 
     def _user_message(self, entry_id: str, event: dict[str, Any]) -> Outcome:
         return self.answer([(entry_id, event)])
@@ -176,7 +146,7 @@ class Handler:
     def _planned(self, event: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
         """Rasa's answer rendered (the typing indicator shown meanwhile)."""
         if event["kind"] != "attachment":  # attachments are answered at once, no Rasa
-            self._actions.submit(self._typing, event["psid"])  # shown while Rasa thinks
+            self.outbox.show_typing(event["psid"])  # shown while Rasa thinks
         plan = self._plan(event, state)
         if state.get("handoff_reason") == RASA_DOWN:
             self.handoffs.cancel(event["psid"])  # Rasa is back before a person took the case
@@ -254,7 +224,8 @@ class Handler:
         if own.guide and self.guides:
             return self.guides.start(event["psid"], *own.guide, language), event, language
         if own.check_text and self.scam_turns:
-            return self.scam_turns.check_text(own.check_text, language), event, language
+            return (self.scam_turns.check_text(own.check_text, language, event["psid"]),
+                    event, language)
         return own.messages, event, language
 
     def _scam_answer(self, event: dict[str, Any], state: dict[str, str],
@@ -315,13 +286,14 @@ class Handler:
         psid = event["psid"]
         notice = self._notice_plan("utter_delayed", event, state)
         language = notice["language"]
-        self._send_follow_up(psid, notice["messages"], language)
-        self._send_follow_up(psid, self.handoffs.escalate(psid, RASA_DOWN, language), language)
+        self.outbox.follow_up(psid, notice["messages"], language)
+        self.outbox.follow_up(psid, self.handoffs.escalate(psid, RASA_DOWN, language), language)
 
     def _deliver(self, psid: str, plan: dict[str, Any], progress: ReplyProgress) -> Outcome:
         messages = plan["messages"][progress.sent:]
         try:
-            self._send_all(psid, messages, plan["language"], progress, plan.get("answer", ""))
+            self.outbox.send_all(psid, messages, plan["language"], progress,
+                                 plan.get("answer", ""))
         except TransientSendError as error:
             log.warning("send failed, will retry", extra={"code": error.code,
                                                           "user": user_ref(psid)})
@@ -339,7 +311,7 @@ class Handler:
                                                self.conversations)
                 if command.get("command") == "handoff":
                     self._keep_checked_image(psid)
-                self._send_follow_up(psid, follow_up, plan["language"])
+                self.outbox.follow_up(psid, follow_up, plan["language"])
         return Outcome.DONE
 
     def _keep_checked_image(self, psid: str) -> None:
@@ -361,36 +333,10 @@ class Handler:
 
     def send_later(self, psid: str, answer: list[dict[str, Any]], language: str) -> None:
         """Send an answer that was ready only after the turn (a picture's scam check)."""
-        self._send_follow_up(psid, render(answer).messages, language)
+        self.outbox.follow_up(psid, render(answer).messages, language)
 
-    def _send_follow_up(self, psid: str, messages: list[dict[str, Any]], language: str) -> None:
-        try:
-            self._send_all(psid, messages, language)
-        except (TransientSendError, PermanentSendError) as error:
-            log.warning("follow-up not sent", extra={"code": error.code, "user": user_ref(psid)})
-
-    def _send_all(self, psid: str, messages: list[dict[str, Any]], language: str,
-                  progress: ReplyProgress | None = None, answer: str = "") -> None:
-        for message in messages:
-            mid = self.send_api.send_message(psid, message, messaging_type="RESPONSE")
-            until_written(self._record_sent, psid, mid, shown(message), language, progress,
-                          answer)
-
-    def _record_sent(self, psid: str, mid: str, shown: str, language: str,
-                     progress: ReplyProgress | None, answer: str = "") -> None:
-        if progress:
-            progress.sent_one()  # first: it is what keeps a retry from sending it again
-        # our own echo is recognised by this key; its value names the answer, for reactions
-        self.client.set(keys.sent_mid(mid), answer or "1", ex=SENT_MID_TTL)
-        self.transcript.add(psid, "bot", shown, language, mid=mid)
-
-    def _typing(self, psid: str) -> None:
-        """Show the typing indicator (from a thread: it must not delay the answer)."""
-        try:
-            self.send_api.sender_action(psid, "typing_on")
-        except TransientSendError as error:
-            log.info("typing indicator failed", extra={"code": error.code})
-        except PermanentSendError as error:
-            if self.client.exists(keys.conversation(psid)):  # not after a deletion
-                self.conversations.update(psid, last_send_error=error.code,
-                                          last_send_error_at=int(time.time()))
+    def tell_user(self, psid: str, name: str) -> None:
+        """Send one answer of the content store in the user's language, outside a turn (a file
+        that did not reach us: sent even while a person has the conversation)."""
+        language = self.conversations.get(psid).get("language") or "km"
+        self.send_later(psid, [self.content.reply(name, language)], language)

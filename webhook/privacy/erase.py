@@ -33,6 +33,7 @@ def user_keys(client: redis.Redis, psid: str) -> list[str]:
     found = [keys.conversation(psid), keys.transcript(psid), keys.notes(psid),
              keys.labels(psid), keys.rasa_tracker(psid), keys.rasa_lock(psid),
              keys.rate_limit(psid), keys.guide_position(psid), keys.evidence(psid),
+             keys.evidence_user_told(psid),
              keys.scamcheck_checked_image(psid), keys.scamcheck_pending_image(psid)]
     if ref:
         found.append(keys.conversation_ref(as_text(ref)))

@@ -26,9 +26,9 @@ def names() -> dict[str, str]:
     return dict(config()["teams"])
 
 
-def team_for(reason: str, language: str) -> str:
+def team_for(reason: str, language: str, topic: str = "") -> str:
     """The team of a case: the first rule whose every field matches, else the default."""
-    case = {"reasons": reason, "languages": language}
+    case = {"reasons": reason, "languages": language, "topics": topic}
     for rule in config()["rules"]:
         fields = [name for name in case if name in rule]
         if fields and all(case[name] in rule[name] for name in fields):

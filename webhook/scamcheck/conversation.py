@@ -32,6 +32,8 @@ from webhook.scamcheck.signs import normalise
 
 CHECK_MESSAGE = '/scam_check{"check": "message"}'
 CHECK_PICTURE = '/scam_check{"check": "picture"}'
+VERDICT_FIELD = "scamcheck_verdict"  # in the conversation hash, read by the case summary
+MAX_SIGNS_KEPT = 5
 PENDING_S = 600  # how long "send me the message" waits for it
 CONTEXT_S = 600  # a picture this soon after a scam answer is checked at once
 SCAM_ANSWERS = frozenset({"utter_scam_check", "utter_scam_victim", "utter_scam_report",
@@ -81,15 +83,27 @@ def is_victim(text: str) -> bool:
 
 
 def check_reply(source: CheckerSource, client: redis.Redis | None, text: str,
-                language: str) -> list[dict[str, Any]]:
-    """Check `text` and word the answer (NLG messages); count it for the library."""
+                language: str, psid: str = "", checked: str = "message") -> list[dict[str, Any]]:
+    """Check `text` and word the answer (NLG messages); count it for the library and keep
+    the verdict on the user's conversation (`checked`: message, picture or link)."""
     checker, content = source.current()
     if not text.strip():
         return [content_reply(content, "utter_scamcheck_empty", language)]
     result = checker.check(text)
     if client is not None:
         record_check(client, result, text)
+        if psid:
+            remember_verdict(client, psid, result, checked)
     return reply_for(result, content, language, is_victim(text))
+
+
+def remember_verdict(client: redis.Redis, psid: str, result: Result, checked: str) -> None:
+    """The last check's verdict, sign codes and matched alerts on the conversation, for the
+    case summary a moderator sees: never the text that was checked."""
+    verdict = {"verdict": result.verdict, "checked": checked, "at": time.time(),
+               "signs": [sign.code for sign in result.signs][:MAX_SIGNS_KEPT],
+               "alerts": [match.alert.id for match in result.matches][:MAX_SIGNS_KEPT]}
+    client.hset(keys.conversation(psid), VERDICT_FIELD, json.dumps(verdict))
 
 
 def reply_for(result: Result, content: ContentSet, language: str,
@@ -177,4 +191,4 @@ def nlg_answer(name: str, tracker: dict[str, Any], language: str, source: Checke
         client.hset(keys.conversation(sender), "scam_context_at", str(time.time()))
     if name != "utter_scam_check" or text.startswith("/") or not quotes_something(text):
         return None
-    return joined(check_reply(source, client, text, language))
+    return joined(check_reply(source, client, text, language, psid=sender))

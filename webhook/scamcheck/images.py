@@ -41,12 +41,12 @@ class ImageChecks:
 
     def _run(self, psid: str, url: str, language: str) -> None:
         try:
-            self.deliver(psid, self.answer(url, language), language)
+            self.deliver(psid, self.answer(url, language, psid), language)
         except Exception as error:  # noqa: BLE001 - a thread's failure is logged, never lost silently
             log.warning("picture check failed", extra={"user": user_ref(psid),
                                                        "error": type(error).__name__})
 
-    def answer(self, url: str, language: str) -> list[dict[str, Any]]:
+    def answer(self, url: str, language: str, psid: str = "") -> list[dict[str, Any]]:
         """The answer for the picture at `url` (unreadable pictures get a clear message)."""
         _, content = self.source.current()
         try:
@@ -57,7 +57,7 @@ class ImageChecks:
             return [content_reply(content, "utter_scamcheck_unreadable", language)]
         if len(text.strip()) < 3:
             return [content_reply(content, "utter_scamcheck_unreadable", language)]
-        return check_reply(self.source, self.client, text, language)
+        return check_reply(self.source, self.client, text, language, psid, "picture")
 
     def shutdown(self) -> None:
         """Finish the pictures being read, then stop the threads."""

@@ -47,13 +47,14 @@ class ScamCheckTurns:
             return [self._reply("utter_scamcheck_picture_offer", language)]
         return None
 
-    def check_text(self, text: str, language: str) -> list[dict[str, Any]]:
+    def check_text(self, text: str, language: str, psid: str = "") -> list[dict[str, Any]]:
         """The check of a text the user shared (a link or post shared into the chat)."""
-        return talk.check_reply(self.source, self.client, text, language)
+        return talk.check_reply(self.source, self.client, text, language, psid, "link")
 
     def _check_now(self, event: dict[str, Any], language: str) -> list[dict[str, Any]] | None:
         if event["kind"] == "text":
-            return talk.check_reply(self.source, self.client, event.get("text") or "", language)
+            return talk.check_reply(self.source, self.client, event.get("text") or "", language,
+                                    event["psid"])
         if event["kind"] == "attachment" and event.get("image_url"):
             return self._picture(event["psid"], event["image_url"], language)
         if event["kind"] == "attachment" and set(event.get("attachments", [])) - {"sticker"}:
