@@ -23,7 +23,16 @@ from pathlib import Path
 from babel.dates import get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, current_app, g, redirect, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, format_datetime, get_locale, gettext, pgettext, refresh
 
@@ -60,6 +69,8 @@ SCRIPT_TEXTS = (
 
 def select_locale() -> str:
     """The page's language: account, then session, then Accept-Language, then English."""
+    if not has_request_context():  # a command or a worker: messages stay in English
+        return DEFAULT_LANGUAGE
     account = current_account()
     if account is not None and account.language in LANGUAGES:
         return account.language
@@ -176,6 +187,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(script_strings)
     app.add_template_global(weekday_name)
     app.add_template_global(explain_window, "window_reason")
-    app.add_template_global(lambda: LANGUAGES, "console_languages")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(localtime_of, "localtime_of")
