@@ -32,6 +32,8 @@ COPY nlu_data ./nlu_data
 COPY stories ./stories
 COPY responses ./responses
 COPY webhook ./webhook
+# the console's Khmer catalogue (decision 74): .mo files are built here, never kept in git
+RUN /opt/venv/bin/pybabel -q compile -d webhook/console/translations
 RUN /opt/venv/bin/python -m bot.train
 
 # --- runtime: root owns the code, the packages and the model; the service user writes none ------

@@ -24,7 +24,7 @@ PYTHON310 := $(shell \
 
 RASA_DATA := nlu_data $(wildcard stories/*.yml)
 
-.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps ocr-deps test-stack audit lock content-export content-import prometheus-deps test-alerts test-deploy
+.PHONY: help run chat account test test-unit test-integration test-stories train lint content-check validate bench clean venv test-browser browser-deps ocr-deps test-stack audit lock content-export content-import prometheus-deps test-alerts test-deploy i18n-extract i18n-update i18n-compile i18n-check
 
 help:
 	@echo "make run            start Redis, the web app and Rasa (trains first if needed)"
@@ -35,6 +35,7 @@ help:
 	@echo "make content-export | content-import [DIR=responses]   answers between the editor and YAML"
 	@echo "make lint | content-check | validate | bench | clean"
 	@echo "make audit          pinned packages against known advisories; make lock: rehash the locks"
+	@echo "make i18n-extract | i18n-update | i18n-compile | i18n-check   the console's Khmer catalogue"
 
 # The lock is installed as it is (--no-deps): exactly its files, checked against their hashes.
 # Packages Rasa requires that nothing here imports are left out (security/removed-packages.txt)
@@ -64,7 +65,7 @@ train: $(STAMP)
 	@echo "==> model (trains only when training data, rules, domain, config or components changed)"
 	@$(PY) -m bot.train
 
-run: train ocr-deps
+run: train ocr-deps i18n-compile
 	@echo "==> starting the whole stack (Ctrl-C stops it)"
 	@$(PY) -m webhook.devstack
 
@@ -141,7 +142,26 @@ validate: $(STAMP)
 	@$(PY) -m rasa data validate --fail-on-warnings --config bot/config.yml \
 	  --domain bot/domain --data $(RASA_DATA) 2>&1 | grep -vE "^(WARNING: Location|.*MovedIn20Warning|  Base: Declarative)" ; test $${PIPESTATUS[0]} -eq 0
 
-test-unit: $(STAMP)
+# The console's translations (decision 74): strings in webhook/console, insights and referrals
+# (babel.cfg) -> messages.pot -> km/LC_MESSAGES/messages.po (in git, translated by hand) -> .mo
+# (compiled here, never committed; the app also compiles a missing or stale .mo when it starts).
+I18N_DIR := webhook/console/translations
+PYBABEL := $(VENV)/bin/pybabel
+i18n-extract: $(STAMP)
+	@$(PYBABEL) -q extract -F babel.cfg -k lazy_gettext -k _l -k NotAllowed -k WindowClosed --add-location=file \
+	  --project="Helpline console" --copyright-holder="Helpline contributors" -o $(I18N_DIR)/messages.pot .
+
+i18n-update: i18n-extract
+	@$(PYBABEL) -q update -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) -l km
+
+i18n-compile: $(STAMP)
+	@$(PYBABEL) -q compile -d $(I18N_DIR)
+
+i18n-check: $(STAMP)
+	@echo "==> every console string has a Khmer translation"
+	@$(PY) -m webhook.console.i18n_check km
+
+test-unit: $(STAMP) i18n-compile
 	@echo "==> unit tests"
 	@$(PY) -m pytest tests/unit -q
 
@@ -171,11 +191,11 @@ ocr-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-khm; fi
 
-test-browser: train browser-deps ocr-deps
+test-browser: train browser-deps ocr-deps i18n-compile
 	@echo "==> browser tests (the Messenger simulator in headless Chromium, against the real stack)"
 	@$(PY) -m pytest tests/browser -q
 
-test-stack: train browser-deps ocr-deps
+test-stack: train browser-deps ocr-deps i18n-compile
 	@echo "==> integration and browser tests, one running stack (real Redis, Rasa, workers, Chromium)"
 	@$(PY) -m pytest tests/integration tests/browser -q
 
@@ -206,7 +226,7 @@ test-deploy: $(K8S_VENV)/.installed
 	@echo "==> Kubernetes manifests (kustomize build + kubernetes-validate, offline)"
 	@$(K8S_VENV)/bin/python deploy/kubernetes/validate.py
 
-test: lint audit content-check validate test-alerts test-deploy test-unit test-stack test-stories
+test: lint i18n-check audit content-check validate test-alerts test-deploy test-unit test-stack test-stories
 	@echo "==> all tests passed"
 
 bench: train browser-deps ocr-deps

@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
         editor,
         events,
         evidence,
+        i18n,
         moderation,
         scam_alerts,
         signin_steps,
@@ -80,7 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(referrals.bp)
     app.register_blueprint(scam_alerts.bp)
     app.register_blueprint(routing.bp)
+    app.register_blueprint(i18n.bp)
     auth.init_app(app)
+    i18n.init_app(app)
     if config.is_development(app.config):
         from webhook.simulator import views as simulator
 

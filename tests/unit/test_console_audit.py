@@ -94,7 +94,7 @@ def test_the_page_lists_entries_escaped_and_without_user_ids(app, redis_db):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "&lt;b&gt;x&lt;/b&gt;" in page.text
     assert PSID not in page.text and REF in page.text
-    for heading in ("Time (UTC)", "Who", "Action", "Conversation", "Detail"):
+    for heading in ("Time (Phnom Penh)", "Who", "Action", "Conversation", "Detail"):
         assert heading in page.text
 
 

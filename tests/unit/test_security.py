@@ -30,7 +30,10 @@ ROLES = ("moderator", "editor", "admin")
 PUBLIC = {"auth.login", "auth.login_submit", "auth.logout",  # and every blueprint's static
           # the second sign-in step: only with a pending sign-in (the right password)
           "signin_steps.code", "signin_steps.code_submit", "signin_steps.enrol",
-          "signin_steps.enrol_submit", "signin_steps.enrol_qr"}
+          "signin_steps.enrol_submit", "signin_steps.enrol_qr",
+          # the language switch is on the login page too (CSRF-checked; saves to the session,
+          # and to the account only when one is signed in)
+          "i18n.choose_language"}
 
 
 @pytest.fixture(autouse=True)

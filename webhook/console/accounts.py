@@ -112,6 +112,7 @@ class Account:
     created_at: float
     last_login_at: float | None
     session_version: str
+    language: str = ""  # the console's language for this account (km, en); "" = not chosen
 
     def has_role(self, *roles: str) -> bool:
         """True when the account may act as one of `roles` (an admin may act as any)."""
@@ -165,6 +166,11 @@ def list_accounts(client: redis.Redis) -> list[Account]:
     for name in names:
         pipe.hgetall(account_key(name))
     return [_account(_decode(raw)) for raw in pipe.execute() if raw]
+
+
+def set_language(client: redis.Redis, username: str, language: str) -> Account:
+    """Remember the console language the account chose (a code such as km or en)."""
+    return _update(client, username, {"language": language})
 
 
 def disable_account(client: redis.Redis, username: str) -> Account:
@@ -268,7 +274,8 @@ def _account(fields: dict[str, str]) -> Account:
                    created_at=float(fields["created_at"]),
                    last_login_at=float(fields["last_login_at"]) if fields["last_login_at"]
                    else None,
-                   session_version=fields["session_version"])
+                   session_version=fields["session_version"],
+                   language=fields.get("language", ""))
 
 
 # --- command line -----------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook import config
 from webhook.console import accounts, signin_limits, totp
@@ -114,9 +115,10 @@ def login_submit() -> ResponseReturnValue:
     wait = signin_limits.reserve(client, current_app.config, username, address, known)
     if wait:
         audit.count_refused(client, _known_actor(client, username))
-        response = _page(429, "Too many failed sign-ins",
-                         "Sign-in is paused for this account or this network after too many "
-                         f"wrong passwords. Try again in {-(-wait // 60)} minute(s).")
+        response = _page(429, gettext("Too many failed sign-ins"),
+                         gettext("Sign-in is paused for this account or this network after too "
+                                 "many wrong passwords. Try again in %(minutes)s minute(s).",
+                                 minutes=-(-wait // 60)))
         response.headers["Retry-After"] = str(wait)
         return response
     account = accounts.verify_login(client, username, request.form.get("password", ""))
@@ -124,8 +126,8 @@ def login_submit() -> ResponseReturnValue:
         audit.record(client, _known_actor(client, username), "login_failed",
                      detail="bad_password")
         return render_template("console/login.html", next=target or "", username=username,
-                               error="Wrong username or password, or the account is "
-                                     "disabled."), 401
+                               error=gettext("Wrong username or password, or the account "
+                                             "is disabled.")), 401
     if totp.required(account.role) or totp.has_totp(client, account.username):
         return signin_steps.ask_second_factor(account, target, address)
     return complete_sign_in(account, target, address)
@@ -217,9 +219,10 @@ def role_required(*roles: str) -> Callable[[Callable[..., ResponseReturnValue]],
             if account is None:
                 return _to_login()
             if not account.has_role(*roles):
-                return _page(403, "Not allowed",
-                             f"This page is for: {', '.join(roles)}. You are signed in as "
-                             f"{account.username} ({account.role}).")
+                return _page(403, gettext("Not allowed"),
+                             gettext("This page is for: %(roles)s. You are signed in as "
+                                     "%(user)s (%(role)s).", roles=", ".join(roles),
+                                     user=account.username, role=account.role))
             return view(*args, **kwargs)
 
         return wrapped
@@ -298,9 +301,9 @@ def _check_console_request() -> ResponseReturnValue | None:
     if current_account() is not None and request.endpoint not in BACKGROUND_ENDPOINTS:
         _note_activity()
     if request.method in UNSAFE_METHODS and not _csrf_ok():
-        return _page(400, "Form expired or not from this site",
-                     "The security token of this form is missing or wrong. Go back, reload "
-                     "the page and try again.")
+        return _page(400, gettext("Form expired or not from this site"),
+                     gettext("The security token of this form is missing or wrong. Go back, "
+                             "reload the page and try again."))
     return None
 
 
@@ -368,7 +371,7 @@ def _known_actor(client: redis.Redis, username: str) -> str:
 def _redis() -> redis.Redis:
     client = current_app.extensions.get("redis")
     if client is None:
-        abort(503, "the console needs Redis: set REDIS_URL")
+        abort(503, gettext("The console needs Redis: set REDIS_URL."))
     return client
 
 

@@ -11,16 +11,19 @@ import re
 from itertools import zip_longest
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from werkzeug.datastructures import MultiDict
 
 from webhook.content.model import LANGUAGES
 from webhook.content.validate import Problem
 
-LANGUAGE_NAMES = {"en": "English", "km": "Khmer"}
+LANGUAGE_NAMES = {"en": lazy_gettext("English"), "km": lazy_gettext("Khmer")}
 _FIELD = re.compile(r"^(?P<language>en|km)(?:\.(?P<kind>[a-z_]+)(?:\[(?P<index>\d+)\])?"
                     r"(?:\.(?P<part>[a-z]+))?)?$")
-_KIND_NAMES = {"bubbles": "bubble", "quick_replies": "quick reply", "buttons": "button",
-               "image": "image"}
+_KIND_NAMES = {"bubbles": lazy_gettext("bubble"), "quick_replies": lazy_gettext("quick reply"),
+               "buttons": lazy_gettext("button"), "image": lazy_gettext("image")}
+_PART_NAMES = {"title": lazy_gettext("title"), "payload": lazy_gettext("goes to"),
+               "url": lazy_gettext("link")}
 
 
 def answer_from_form(form: MultiDict, published: dict[str, Any]) -> dict[str, Any]:
@@ -86,13 +89,13 @@ def field_label(field: str) -> str:
     """`en.quick_replies[2].title` → "English · quick reply 3 · title"."""
     match = _FIELD.match(field)
     if not match:
-        return "This answer"
-    parts = [LANGUAGE_NAMES[match["language"]]]
+        return gettext("This answer")
+    parts = [str(LANGUAGE_NAMES[match["language"]])]
     if match["kind"]:
         kind = _KIND_NAMES.get(match["kind"], match["kind"].replace("_", " "))
-        parts.append(f"{kind} {int(match['index']) + 1}" if match["index"] else kind)
+        parts.append(f"{kind} {int(match['index']) + 1}" if match["index"] else str(kind))
     if match["part"]:
-        parts.append(match["part"])
+        parts.append(str(_PART_NAMES.get(match["part"], match["part"])))
     return " · ".join(parts)
 
 

@@ -8,9 +8,7 @@ content store (webhook.content.versions); a publish is used by the next answer.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -23,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from bot.project import intents
 from webhook.console import audit
@@ -35,6 +34,7 @@ from webhook.console.content_form import (
     problems_by_field,
     settings_from_form,
 )
+from webhook.console.i18n import localtime
 from webhook.content.codec import ContentError, settings_from_data
 from webhook.content.completeness import topic_rows
 from webhook.content.diff import item_diff
@@ -51,13 +51,12 @@ from webhook.insights.days import last_days
 FEEDBACK_DAYS = 30
 bp = Blueprint("editor", __name__, url_prefix="/console/content", template_folder="templates")
 EDITORS = ("editor",)  # admins pass every role check
-LOCAL_TIME = ZoneInfo("Asia/Phnom_Penh")
 
 
 def _store() -> PublishedContent:
     store = current_app.extensions.get("content_store")
     if not isinstance(store, PublishedContent):
-        abort(503, description="The content store needs Redis (REDIS_URL is not set).")
+        abort(503, description=gettext("The content store needs Redis (REDIS_URL is not set)."))
     return store
 
 
@@ -73,14 +72,8 @@ def _published(item: str) -> tuple[dict[str, Any], int]:
     _store().responses()  # seeds a fresh store before the first edit
     data, revision = _versions().item(item)
     if data is None:
-        abort(404, description=f"There is no answer named {item!r}.")
+        abort(404, description=gettext("There is no answer named %(item)s.", item=repr(item)))
     return data, revision
-
-
-@bp.app_template_filter("localtime")
-def localtime(seconds: float) -> str:
-    """Seconds since the epoch as Phnom Penh time, e.g. 2026-11-29 10:42."""
-    return datetime.fromtimestamp(seconds, LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.get("/")
@@ -112,7 +105,7 @@ def answer_submit(name: str) -> ResponseReturnValue:
     opened = Opened.from_token(request.form.get("opened", ""))
     if action == "discard":
         _versions().discard_draft(name)
-        flash("Draft discarded: the published answer is unchanged.", "success")
+        flash(gettext("Draft discarded: the published answer is unchanged."), "success")
         return redirect(url_for("editor.answer", name=name))
     data = answer_from_form(request.form, published)
     try:
@@ -122,7 +115,8 @@ def answer_submit(name: str) -> ResponseReturnValue:
     except Conflict as conflict:
         return _answer_page(name, data, _versions().opened(name), conflict=conflict,
                             status=409)
-    flash("Draft saved. Users still get the published answer until you publish.", "success")
+    flash(gettext("Draft saved. Users still get the published answer until you publish."),
+          "success")
     return redirect(url_for("editor.answer", name=name))
 
 
@@ -133,7 +127,8 @@ def _publish_answer(name: str, data: dict[str, Any], opened: Opened) -> Response
     comment = request.form.get("comment", "").strip()[:200]
     revision = _versions().publish(name, data, opened, _me(), comment)
     audit.record(current_app.extensions["redis"], _me(), "content_publish", detail=name[:64])
-    flash(f"Published as version {revision}: users get it from their next message.", "success")
+    flash(gettext("Published as version %(revision)s: users get it from their next message.",
+                  revision=revision), "success")
     return redirect(url_for("editor.answer", name=name))
 
 
@@ -164,7 +159,8 @@ def diff(item: str, revision: int) -> ResponseReturnValue:
     versions = _versions().history(item, limit=1000)
     index = next((i for i, v in enumerate(versions) if v.revision == revision), None)
     if index is None:
-        abort(404, description=f"{item} has no version {revision}.")
+        abort(404, description=gettext("%(item)s has no version %(revision)s.", item=item,
+                                        revision=revision))
     before = versions[index + 1].data if index + 1 < len(versions) else None
     return render_template("console/content_diff.html", item=item, version=versions[index],
                            lines=item_diff(before, versions[index].data),
@@ -181,13 +177,15 @@ def restore(item: str, revision: int) -> ResponseReturnValue:
         new = _versions().restore(item, revision, opened, _me(),
                                   request.form.get("comment", "").strip()[:200])
     except KeyError:
-        abort(404, description=f"{item} has no version {revision}.")
+        abort(404, description=gettext("%(item)s has no version %(revision)s.", item=item,
+                                        revision=revision))
     except Conflict as conflict:
-        flash(_conflict_text(conflict) + " Look at the history again before restoring.",
-              "error")
+        again = gettext("Look at the history again before restoring.")
+        flash(f"{_conflict_text(conflict)} {again}", "error")
         return redirect(url_for("editor.history", item=item))
     audit.record(current_app.extensions["redis"], _me(), "content_restore", detail=item[:64])
-    flash(f"Version {revision} restored as version {new}.", "success")
+    flash(gettext("Version %(revision)s restored as version %(new)s.", revision=revision, new=new),
+          "success")
     return redirect(_edit_url(item))
 
 
@@ -209,7 +207,7 @@ def settings_submit() -> ResponseReturnValue:
     action = request.form.get("action", "save")
     if action == "discard":
         _versions().discard_draft(SETTINGS_ITEM)
-        flash("Draft discarded: the published settings are unchanged.", "success")
+        flash(gettext("Draft discarded: the published settings are unchanged."), "success")
         return redirect(url_for("editor.settings"))
     data = settings_from_form(request.form, published)
     opened = Opened.from_token(request.form.get("opened", ""))
@@ -220,7 +218,8 @@ def settings_submit() -> ResponseReturnValue:
     except Conflict as conflict:
         return _settings_page(data, _versions().opened(SETTINGS_ITEM), conflict=conflict,
                               status=409)
-    flash("Draft saved. Answers use the published settings until you publish.", "success")
+    flash(gettext("Draft saved. Answers use the published settings until you publish."),
+          "success")
     return redirect(url_for("editor.settings"))
 
 
@@ -232,7 +231,8 @@ def _publish_settings(data: dict[str, Any], opened: Opened) -> ResponseReturnVal
                                    request.form.get("comment", "").strip()[:200])
     audit.record(current_app.extensions["redis"], _me(), "content_publish",
                  detail=SETTINGS_ITEM)
-    flash(f"Settings published as version {revision}: answers use them at once.", "success")
+    flash(gettext("Settings published as version %(revision)s: answers use them at once.",
+                  revision=revision), "success")
     return redirect(url_for("editor.settings"))
 
 
@@ -302,14 +302,16 @@ def _settings_page(data: dict[str, Any], opened: Opened, *, draft: Any = None,
 
 def _conflict_text(conflict: Conflict) -> str:
     if conflict.draft:
-        who = f"{conflict.draft.author} saved a draft at {localtime(conflict.draft.time)}"
+        who = gettext("%(author)s saved a draft at %(time)s", author=conflict.draft.author,
+                      time=localtime(conflict.draft.time))
     elif conflict.latest:
-        who = (f"{conflict.latest.author} published version {conflict.latest.revision} at "
-               f"{localtime(conflict.latest.time)}")
+        who = gettext("%(author)s published version %(revision)s at %(time)s",
+                      author=conflict.latest.author, revision=conflict.latest.revision,
+                      time=localtime(conflict.latest.time))
     else:
-        who = "someone changed it"
-    return (f"This changed since you opened it: {who}. Nothing of yours was saved, and "
-            "nothing of theirs was overwritten.")
+        who = gettext("someone changed it")
+    return gettext("This changed since you opened it: %(who)s. Nothing of yours was saved, and "
+                   "nothing of theirs was overwritten.", who=who)
 
 
 def _edit_url(item: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook.console import audit
 from webhook.console.auth import current_account, role_required
@@ -32,7 +33,7 @@ def store() -> EvidenceStore:
 @bp.errorhandler(StoreUnavailable)
 def store_unavailable(_: StoreUnavailable) -> ResponseReturnValue:
     """The folder or the S3 service failed: say so, try again later (counted in metrics)."""
-    return "The evidence store does not answer just now. Try again in a minute.", 503
+    return gettext("The evidence store does not answer just now. Try again in a minute."), 503
 
 
 def may_see(state: dict[str, str]) -> bool:
@@ -45,16 +46,17 @@ def _psid_if_allowed(ref: str) -> str:
     handoffs = current_app.extensions["handoffs"]
     psid = handoffs.conversations.psid_for(ref)
     if psid is None:
-        abort(404, description="This conversation no longer exists.")
+        abort(404, description=gettext("This conversation no longer exists."))
     if not may_see(handoffs.conversations.get(psid)):
-        abort(403, description="Only the moderator holding this case (or an admin) sees its files.")
+        abort(403, description=gettext(
+            "Only the moderator holding this case (or an admin) sees its files."))
     return psid
 
 
 def _record(psid: str, file_id: str) -> dict[str, Any]:
     record = store().record(psid, file_id) if file_id.isalnum() else None
     if record is None:
-        abort(404, description="This file is no longer kept.")
+        abort(404, description=gettext("This file is no longer kept."))
     return record
 
 
@@ -87,7 +89,7 @@ def keep(ref: str, file_id: str) -> ResponseReturnValue:
     psid = _psid_if_allowed(ref)
     kept = request.form.get("keep") == "1"
     if not store().set_kept(psid, file_id, kept):
-        abort(404, description="This file is no longer kept.")
+        abort(404, description=gettext("This file is no longer kept."))
     audit.record(current_app.extensions["redis"], current_account().username,
                  "keep_evidence" if kept else "release_evidence", conversation=ref,
                  detail=file_id)
@@ -110,7 +112,7 @@ def _read(file_id: str, thumb: bool = False) -> bytes:
     try:
         return store().read(file_id, thumb)
     except FileNotFoundError:
-        abort(404, description="This file is no longer kept.")
+        abort(404, description=gettext("This file is no longer kept."))
 
 
 def _send(data: bytes, mime: str, inline: bool, name: str = "file") -> Response:

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
@@ -27,9 +28,10 @@ from webhook.console.auth import current_account, role_required
 from webhook.console.case_facts import scam_verdict, topic_label
 from webhook.console.evidence import may_see
 from webhook.console.evidence import store as evidence_store
+from webhook.console.i18n import explain, page_language
 from webhook.content.model import ContentSet
 from webhook.content.render import to_nlg_reply
-from webhook.guides.summary import CONSOLE_LANGUAGE, case_summary
+from webhook.guides.summary import case_summary
 from webhook.guides.walker import SUMMARY_FIELD
 from webhook.handoff.access import Actor, NotAllowed
 from webhook.handoff.service import Handoffs
@@ -67,12 +69,13 @@ def _case(ref: str) -> dict[str, Any]:
     try:
         return _handoffs().details(ref, _actor())
     except LookupError:
-        abort(404, description="This conversation no longer exists.")
+        abort(404, description=gettext("This conversation no longer exists."))
 
 
 @bp.errorhandler(NotAllowed)
 def _not_allowed(error: NotAllowed) -> ResponseReturnValue:
-    return render_template("console/error.html", title="Not allowed", message=str(error)), 403
+    return render_template("console/error.html", title=gettext("Not allowed"),
+                           message=explain(error)), 403
 
 
 @bp.get("/")
@@ -130,7 +133,7 @@ def claim(ref: str) -> ResponseReturnValue:
     if _handoffs().claim(ref, _me()):
         audit.record(_redis(), _me(), "claim", conversation=ref)
     else:
-        flash("Someone else already took this conversation.", "warning")
+        flash(gettext("Someone else already took this conversation."), "warning")
     return redirect(url_for("console.conversation", ref=ref))
 
 
@@ -141,7 +144,7 @@ def assign(ref: str) -> ResponseReturnValue:
     _case(ref)
     colleague = request.form.get("to", "")
     if colleague not in _colleagues():
-        abort(400, description="Choose a colleague from the list.")
+        abort(400, description=gettext("Choose a colleague from the list."))
     _handoffs().assign(ref, colleague, _actor())
     audit.record(_redis(), _me(), "assign", conversation=ref, detail=colleague)
     return redirect(url_for("console.conversation", ref=ref))
@@ -154,7 +157,7 @@ def hand_to_team(ref: str) -> ResponseReturnValue:
     _case(ref)
     team, note = request.form.get("team", ""), request.form.get("note", "").strip()
     if team not in teams.names() or not note or len(note) > MAX_REPLY_CHARS:
-        abort(400, description="Choose a team and write a note for them.")
+        abort(400, description=gettext("Choose a team and write a note for them."))
     _handoffs().hand_to_team(ref, team, _me(), note, _actor())
     audit.record(_redis(), _me(), "hand_to_team", conversation=ref, detail=team)
     return redirect(url_for("console.queue"))
@@ -187,15 +190,17 @@ def reply(ref: str) -> ResponseReturnValue:
     case = _case(ref)
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_REPLY_CHARS:
-        abort(400, description=f"Write a message of 1 to {MAX_REPLY_CHARS} characters.")
+        abort(400, description=gettext("Write a message of 1 to %(max)s characters.",
+                                        max=MAX_REPLY_CHARS))
     if case["state"].get("claimed_by") != _me() and not _actor().admin:
-        abort(409, description="Claim the conversation before you reply.")
+        abort(409, description=gettext("Claim the conversation before you reply."))
     try:
         _handoffs().reply(ref, _me(), text, _actor())
     except WindowClosed as closed:
-        flash(str(closed), "error")
+        flash(explain(closed), "error")
     except SendError as error:
-        flash(f"Facebook refused the message (code {error.code}). Nothing was sent.", "error")
+        flash(gettext("Facebook refused the message (code %(code)s). Nothing was sent.",
+                      code=error.code), "error")
     else:
         audit.record(_redis(), _me(), "reply", conversation=ref)
     return redirect(url_for("console.conversation", ref=ref))
@@ -208,7 +213,8 @@ def note(ref: str) -> ResponseReturnValue:
     _case(ref)
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_REPLY_CHARS:
-        abort(400, description=f"Write a note of 1 to {MAX_REPLY_CHARS} characters.")
+        abort(400, description=gettext("Write a note of 1 to %(max)s characters.",
+                                        max=MAX_REPLY_CHARS))
     _handoffs().add_note(ref, _me(), text, _actor())
     audit.record(_redis(), _me(), "note", conversation=ref)
     return redirect(url_for("console.conversation", ref=ref))
@@ -234,7 +240,8 @@ def erase(ref: str) -> ResponseReturnValue:
     _case(ref)
     psid = _handoffs().conversations.psid_for(ref)
     erase_user(_redis(), psid, actor=_me())
-    flash("All data about this person was deleted. Only an audit entry remains.", "status")
+    flash(gettext("All data about this person was deleted. Only an audit entry remains."),
+          "status")
     return redirect(url_for("console.queue"))
 
 
@@ -260,10 +267,11 @@ def _routed_queue() -> list[dict[str, Any]]:
 
 
 def _facts(state: dict[str, str], content: ContentSet) -> dict[str, Any]:
-    """The topic and the scam check's verdict, worded in the console's language."""
+    """The topic and the scam check's verdict, worded in the page's language (decision 74)."""
     alerts = AlertLibrary(_redis()).alerts() if state.get(VERDICT_FIELD) else []
-    return {"topic": topic_label(state, content, CONSOLE_LANGUAGE),
-            "scam": scam_verdict(state, content, alerts, CONSOLE_LANGUAGE)}
+    language = page_language()
+    return {"topic": topic_label(state, content, language),
+            "scam": scam_verdict(state, content, alerts, language)}
 
 
 def _evidence(ref: str, case: dict[str, Any]) -> list[dict[str, Any]]:

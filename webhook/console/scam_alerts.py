@@ -14,6 +14,7 @@ import re
 import redis
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook.console import audit
 from webhook.console.auth import current_account, role_required
@@ -43,7 +44,7 @@ def edit(alert_id: str) -> ResponseReturnValue:
     library = AlertLibrary(_redis())
     alert = library.get(alert_id) if alert_id else None
     if alert_id and alert is None:
-        abort(404, description="no such alert")
+        abort(404, description=gettext("There is no such alert."))
     history = library.versions.history(alert_id) if alert_id else []
     return render_template("console/scam_alert_form.html", alert=alert, history=history,
                            sign_codes=sorted(WEIGHTS))
@@ -56,19 +57,20 @@ def save() -> ResponseReturnValue:
     form = request.form
     alert_id = form.get("id", "").strip().lower()
     if not _ID.match(alert_id):
-        flash("The id is 2 to 61 lower-case letters, digits or hyphens.", "error")
+        flash(gettext("The id is 2 to 61 lower-case letters, digits or hyphens."), "error")
         return redirect(url_for("scam_alerts.edit", alert_id=""))
     alert = Alert(id=alert_id, title=_pair("title"), examples=_lines("examples"),
                   links=_lines("links"), numbers=_lines("numbers"),
                   signs=tuple(code for code in form.getlist("signs") if code in WEIGHTS),
                   answer=_pair("answer"))
     if not (alert.title["en"] and alert.title["km"]):
-        flash("Give the title in both languages.", "error")
+        flash(gettext("Give the title in both languages."), "error")
         return redirect(url_for("scam_alerts.edit", alert_id=alert_id))
     revision = AlertLibrary(_redis()).save(alert, current_account().username,
                                            form.get("comment", "").strip())
     audit.record(_redis(), current_account().username, "scam_alert_saved", detail=alert_id)
-    flash(f"Alert {alert_id} saved (version {revision}). The next check uses it.", "ok")
+    flash(gettext("Alert %(alert)s saved (version %(revision)s). The next check uses it.",
+                  alert=alert_id, revision=revision), "ok")
     return redirect(url_for("scam_alerts.index"))
 
 
@@ -81,9 +83,10 @@ def restore(alert_id: str, revision: int) -> ResponseReturnValue:
         library.versions.restore(alert_id, revision, library.versions.opened(alert_id),
                                  current_account().username)
     except KeyError:
-        abort(404, description="no such version")
+        abort(404, description=gettext("There is no such version."))
     audit.record(_redis(), current_account().username, "scam_alert_restored", detail=alert_id)
-    flash(f"Version {revision} of {alert_id} restored.", "ok")
+    flash(gettext("Version %(revision)s of %(alert)s restored.", revision=revision,
+                  alert=alert_id), "ok")
     return redirect(url_for("scam_alerts.edit", alert_id=alert_id))
 
 

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook.console import accounts, audit, auth, totp
 from webhook.console.accounts import Account
@@ -96,7 +97,8 @@ def own_second_factor() -> ResponseReturnValue:
                                                            request.form.get("code", "")):
         audit.record(client, me, "totp_enrolled")
         return render_template("console/second_factor.html", enrol=False, done=True)
-    return _enrol_page(me, error="That code is not right." if request.method == "POST" else "")
+    wrong = gettext("That code is not right.") if request.method == "POST" else ""
+    return _enrol_page(me, error=wrong)
 
 
 def _enrol_page(username: str, qr_url: str = "", error: str = "") -> str:
@@ -134,6 +136,6 @@ def _wrong_code(pending: dict, enrol: bool) -> ResponseReturnValue:
         return redirect(url_for("auth.login"))
     if enrol:
         return _enrol_page(pending["user"], qr_url=url_for("signin_steps.enrol_qr"),
-                           error="That code is not right."), 401
+                           error=gettext("That code is not right.")), 401
     return render_template("console/second_factor.html", enrol=False,
-                           error="That code is not right."), 401
+                           error=gettext("That code is not right.")), 401

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from webhook.conversations.state import BOT, PERSON, QUEUED
+from webhook.handoff.explained import Explained
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(Explained, PermissionError):
     """The signed-in account may not do this to this conversation; the message says why."""
 
 

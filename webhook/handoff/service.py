@@ -284,7 +284,8 @@ class Handoffs:
             allowed = window.for_person(last_user, self.clock.now())
             window_state = {"open": True, "tag": allowed.tag}
         except window.WindowClosed as closed:
-            window_state = {"open": False, "reason": str(closed)}
+            window_state = {"open": False, "reason": str(closed), "reason_text": closed.text,
+                            "reason_values": closed.values}
         return {"ref": ref, "state": state, "transcript": self.transcript.read(psid),
                 "notes": [json.loads(n) for n in self.client.lrange(keys.notes(psid), 0, -1)],
                 "labels": sorted(as_text(x) for x in self.client.smembers(keys.labels(psid))),

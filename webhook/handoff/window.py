@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webhook.handoff.explained import Explained
+
 DAY = 86400
 STANDARD_WINDOW = 1 * DAY
 HUMAN_AGENT_WINDOW = 7 * DAY
 
 
-class WindowClosed(Exception):
+class WindowClosed(Explained):
     """Messenger does not allow a message now; the message says why, for the moderator."""
 
 
@@ -37,8 +39,9 @@ def for_person(last_user_at: float | None, now: float) -> Window:
     if age <= HUMAN_AGENT_WINDOW:
         return Window("MESSAGE_TAG", "HUMAN_AGENT")
     days = int(age // DAY)
-    raise WindowClosed(f"The person last wrote {days} days ago. Messenger allows replies from a "
-                       "person for 7 days only; they need to write to the Page again first.")
+    raise WindowClosed("The person last wrote %(days)s days ago. Messenger allows replies from a "
+                       "person for 7 days only; they need to write to the Page again first.",
+                       days=days)
 
 
 def for_bot(last_user_at: float | None, now: float) -> Window | None:

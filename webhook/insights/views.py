@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from bot.project import MODELS, intents
 from webhook.console import audit
@@ -117,21 +118,21 @@ def assign() -> ResponseReturnValue:
     """Keep the chosen questions (and their repeats) as examples of an intent."""
     intent = request.form.get("intent", "")
     if intent not in intents():
-        flash("Choose the intent these messages should have been understood as.", "error")
+        flash(gettext("Choose the intent these messages should have been understood as."), "error")
         return redirect(url_for("insights.unanswered_page"))
     client, now = _redis(), time.time()
     ticked, repeats = _chosen(client, now)
     usable = [question for question in ticked if question.language in examples.LANGUAGES]
     if ticked and not usable:
-        flash("Not assigned: these messages show no clear language (English, Khmer or Khmer "
-              "in Latin letters). Dismiss them instead.", "error")
+        flash(gettext("Not assigned: these messages show no clear language (English, Khmer or "
+                      "Khmer in Latin letters). Dismiss them instead."), "error")
     elif usable:
         kept = examples.assign(client, ((q.text, q.language) for q in usable), intent,
                                current_account().username, now)
         unanswered.remove(client, unanswered.same_wording(repeats, usable))
         audit.record(client, current_account().username, "examples_assigned", detail=intent)
-        flash(f"{kept} example(s) assigned to {intent}. They wait for the next export and "
-              "training (below).", "ok")
+        flash(gettext("%(count)s example(s) assigned to %(intent)s. They wait for the next "
+                      "export and training (below).", count=kept, intent=intent), "ok")
     return redirect(url_for("insights.unanswered_page"))
 
 
@@ -145,7 +146,7 @@ def dismiss() -> ResponseReturnValue:
         unanswered.remove(client, repeats)
         audit.record(client, current_account().username, "questions_dismissed",
                      detail=str(len(repeats)))
-        flash(f"{len(repeats)} message(s) dismissed.", "ok")
+        flash(gettext("%(count)s message(s) dismissed.", count=len(repeats)), "ok")
     return redirect(url_for("insights.unanswered_page"))
 
 
@@ -157,7 +158,7 @@ def _chosen(client: redis.Redis, now: float) -> tuple[list[unanswered.Question],
     their wording; flashes when none is left."""
     ticked = unanswered.find(client, request.form.getlist("question"))
     if not ticked:
-        flash("Tick at least one message (it may have been handled already).", "error")
+        flash(gettext("Tick at least one message (it may have been handled already)."), "error")
         return [], []
     repeats = unanswered.same_wording(_questions(client, now), ticked)
     return ticked, list({q.id: q for q in [*ticked, *repeats]}.values())

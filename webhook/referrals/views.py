@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook.console import audit
 from webhook.console.auth import current_account, role_required
@@ -59,11 +60,11 @@ def save() -> ResponseReturnValue:
     try:
         check(start, set(content.responses), _guides(content))
     except InvalidStart as problem:
-        flash(f"Not saved: {problem}", "error")
+        flash(gettext("Not saved: %(problem)s", problem=problem), "error")
         return redirect(url_for("referrals.index")), 303
     _referrals().save(start)
     audit.record(_redis(), current_account().username, "referral_set", detail=start.ref)
-    flash(f"Saved “{start.ref}”.", "success")
+    flash(gettext("Saved “%(name)s”.", name=start.ref), "success")
     return redirect(url_for("referrals.index")), 303
 
 
@@ -73,7 +74,7 @@ def delete(ref: str) -> ResponseReturnValue:
     """Forget a ref: people who still use its link get the greeting."""
     if _referrals().delete(ref):
         audit.record(_redis(), current_account().username, "referral_deleted", detail=ref)
-        flash(f"Deleted “{ref}”: its link now opens the greeting.", "success")
+        flash(gettext("Deleted “%(name)s”: its link now opens the greeting.", name=ref), "success")
     return redirect(url_for("referrals.index")), 303
 
 

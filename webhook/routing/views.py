@@ -10,6 +10,7 @@ from typing import Any
 import redis
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
@@ -44,7 +45,7 @@ def set_member(username: str) -> ResponseReturnValue:
     """Put one moderator in the teams ticked (and no others)."""
     client = _redis()
     if username not in {a.username for a in list_accounts(client)}:
-        abort(404, description="No such account.")
+        abort(404, description=gettext("No such account."))
     chosen = request.form.getlist("team")
     try:
         teams.set_teams(client, username, chosen)
@@ -53,7 +54,7 @@ def set_member(username: str) -> ResponseReturnValue:
     detail = f"{username}:{','.join(sorted(chosen)) or 'none'}"
     audit.record(client, current_account().username, "set_teams",
                  detail=detail[:audit.MAX_DETAIL_LENGTH])
-    flash(f"Teams of {username} saved.", "success")
+    flash(gettext("Teams of %(user)s saved.", user=username), "success")
     return redirect(url_for("teams.index"))
 
 

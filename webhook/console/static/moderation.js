@@ -9,6 +9,23 @@
   const page = queuePage || conversationPage;
   if (!page) return;
 
+  // the page's language: its strings come from the server's catalogue (data-strings on body)
+  const strings = JSON.parse(document.body.dataset.strings || "{}");
+  const lang = document.documentElement.lang || "en";
+  function t(text, values) {
+    let out = strings[text] || text;
+    for (const [name, value] of Object.entries(values || {})) {
+      out = out.split("%(" + name + ")s").join(String(value));
+    }
+    return out;
+  }
+  function timeText(seconds) {
+    // Phnom Penh time, in the page's language (the same zone the server renders in)
+    return new Date(seconds * 1000).toLocaleString(lang === "km" ? "km-KH" : "en-GB",
+      { timeZone: document.body.dataset.timezone || "Asia/Phnom_Penh",
+        dateStyle: "short", timeStyle: "short" });
+  }
+
   function csrf() {
     const field = document.querySelector("input[name=csrf_token]");
     return field ? field.value : "";
@@ -27,7 +44,7 @@
 
   function notify(text) {
     if ("Notification" in window && Notification.permission === "granted") {
-      new Notification("Helpline console", { body: text });
+      new Notification(t("Helpline console"), { body: text });
     }
   }
 
@@ -44,7 +61,7 @@
     const token = document.createElement("input");
     token.type = "hidden"; token.name = "csrf_token"; token.value = csrf();
     const button = document.createElement("button");
-    button.type = "submit"; button.textContent = "Claim";
+    button.type = "submit"; button.textContent = t("Claim");
     form.append(token, button);
     return form;
   }
@@ -56,7 +73,7 @@
     if (!data.waiting.length) {
       const row = document.createElement("tr");
       row.className = "empty";
-      const td = cell("Nobody is waiting."); td.colSpan = 6;
+      const td = cell(t("Nobody is waiting.")); td.colSpan = 6;
       row.append(td); rows.append(row);
     }
     for (const item of data.waiting) {
@@ -66,7 +83,7 @@
       actions.append(claimForm(item.ref));
       const last = cell(item.last_message); last.className = "last";
       const team = cell(item.team_name || ""); team.className = "team" + (item.mine ? " my-team" : "");
-      row.append(cell(Math.floor(item.waiting_s / 60) + " min"), cell(item.language || "?"),
+      row.append(cell(t("%(minutes)s min", { minutes: Math.floor(item.waiting_s / 60) })), cell(item.language || "?"),
                  cell(item.reason), team, last, actions);
       rows.append(row);
     }
@@ -76,13 +93,13 @@
       const li = document.createElement("li");
       const link = document.createElement("a");
       link.href = queuePage.dataset.conversationUrl.replace("REF", encodeURIComponent(item.ref));
-      link.textContent = item.handoff_reason || "conversation";
+      link.textContent = item.handoff_reason || t("conversation");
       li.append(link, document.createTextNode(" · " + (item.claimed_by || "") +
-                (item.claimed_by === data.me ? " (you)" : "")));
+                (item.claimed_by === data.me ? " " + t("(you)") : "")));
       owned.append(li);
     }
     if (!data.owned.length) {
-      const li = document.createElement("li"); li.className = "empty"; li.textContent = "None.";
+      const li = document.createElement("li"); li.className = "empty"; li.textContent = t("None.");
       owned.append(li);
     }
   }
@@ -101,7 +118,7 @@
       link.href = item.url; link.target = "_blank"; link.rel = "noopener";
       const img = document.createElement("img");
       img.className = "evidence-thumb"; img.src = item.thumb_url; img.width = 160;
-      img.alt = "Picture the user sent";
+      img.alt = t("Picture the user sent");
       link.append(img); span.append(link);
     } else if (item.mime.startsWith("audio/") || item.mime === "video/mp4") {
       const player = document.createElement(item.mime === "video/mp4" ? "video" : "audio");
@@ -111,8 +128,8 @@
     } else {
       const link = document.createElement("a");
       link.className = "evidence-file"; link.href = item.url; link.download = "";
-      link.textContent = "Download " + item.kind + " (" + item.mime + ", " +
-        (item.size / 1024).toFixed(1) + " KB)";
+      link.textContent = t("Download %(kind)s (%(mime)s, %(size)s KB)",
+        { kind: item.kind, mime: item.mime, size: (item.size / 1024).toFixed(1) });
       span.append(link);
     }
     return span;
@@ -128,7 +145,8 @@
       const who = document.createElement("span");
       who.className = "who"; who.textContent = entry.author || entry.role;
       const when = document.createElement("time");
-      when.textContent = String(Math.floor(entry.t));
+      when.dateTime = String(entry.t);
+      when.textContent = timeText(entry.t);
       const text = document.createElement("p");
       text.textContent = entry.text;
       li.append(who, when, text);
@@ -138,7 +156,7 @@
       list.append(li);
     }
     const owner = document.getElementById("owner");
-    owner.textContent = (data.owner || "bot") + (data.claimed_by ? " · " + data.claimed_by : "");
+    owner.textContent = t(data.owner || "bot") + (data.claimed_by ? " · " + data.claimed_by : "");
   }
 
   function refreshConversation() {
@@ -151,14 +169,14 @@
   const eventsUrl = new URL(page.dataset.eventsUrl, window.location.href);
   const events = new EventSource(eventsUrl,
     { withCredentials: eventsUrl.origin !== window.location.origin });
-  events.onopen = () => { if (status) status.textContent = "Live updates: on"; };
-  events.onerror = () => { if (status) status.textContent = "Live updates: reconnecting…"; };
+  events.onopen = () => { if (status) status.textContent = t("Live updates: on"); };
+  events.onerror = () => { if (status) status.textContent = t("Live updates: reconnecting…"); };
   events.onmessage = (message) => {
     let event;
     try { event = JSON.parse(message.data); } catch (error) { return; }
     if (queuePage) {
       refreshQueue();
-      if (event.type === "queued") { beep(); notify("A new conversation is waiting."); }
+      if (event.type === "queued") { beep(); notify(t("A new conversation is waiting.")); }
     } else if (event.ref === conversationPage.dataset.ref) {
       refreshConversation();
     }
@@ -169,7 +187,7 @@
     alerts.addEventListener("click", () => {
       if ("Notification" in window) Notification.requestPermission();
       beep();
-      alerts.textContent = "Sound and notifications on";
+      alerts.textContent = t("Sound and notifications on");
     });
   }
 
@@ -183,6 +201,6 @@
 
   for (const time of document.querySelectorAll("time[datetime]")) {
     const seconds = Number(time.getAttribute("datetime"));
-    if (seconds) time.textContent = new Date(seconds * 1000).toLocaleString();
+    if (seconds && !time.dataset.server) time.textContent = timeText(seconds);
   }
 })();
