@@ -40,8 +40,9 @@ _PASSWORD = re.compile(
     r"(\S[^\n]*?)(?=[.?។៕](?:\s|$)|\n|$)",
     re.IGNORECASE)
 _PLACEHOLDERS = (CARD, CODE, PASSWORD)
-_NOT_A_PASSWORD = {"is", "was", "my", "and", "the", "for", "to", "of", "a", "it", "hack",
-                   "hacked", "changed", "strong", "manager", "reset", "forgot", "lost"}
+NOT_A_PASSWORD = {  # first words after "password is" that say it is not one
+    "is", "was", "my", "and", "the", "for", "to", "of", "a", "it", "hack",
+    "hacked", "changed", "strong", "manager", "reset", "forgot", "lost"}
 
 
 @dataclass
@@ -109,7 +110,7 @@ def _code(match: re.Match[str], found: set[str]) -> str:
 def _password(match: re.Match[str], found: set[str]) -> str:
     secret = match.group(1)
     first = secret.split()[0]
-    if first.lower().strip(".,!?") in _NOT_A_PASSWORD or secret.startswith(_PLACEHOLDERS):
+    if first.lower().strip(".,!?") in NOT_A_PASSWORD or secret.startswith(_PLACEHOLDERS):
         return match.group()
     found.add("password")
     start = match.start(1) - match.start()
