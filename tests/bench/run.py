@@ -24,6 +24,7 @@ from tests.bench import (
     content_publish,
     cross_validation,
     evidence,
+    evidence_memory,
     guides,
     handoff,
     long_conversation,
@@ -106,6 +107,8 @@ def main() -> int:
     print(json.dumps(console_streams.run(200), indent=1))
     print("\nEvidence (docs/benchmarks.md section 17)")
     evidence.main(20)
+    print("\nEvidence: the worker's memory under a burst of 200 pictures (section 17b)")
+    evidence_memory.main(200)
     print("\nResilience (long forms; their sections of docs/benchmarks.md are rewritten):")
     failed = faults.main(["--long", "--write"]) + load.main(["--write"]) + \
         replicas.main(["--write"])
