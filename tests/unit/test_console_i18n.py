@@ -142,3 +142,12 @@ def test_messenger_window_reasons_from_the_service_are_translated(app, redis_db)
     page = signed_in(app, "dara").get(f"/console/c/{ref}").get_data(as_text=True)
     window = re.search(r'<dd id="window">([^<]+)</dd>', page).group(1)
     assert window.startswith("មនុស្សនេះបានសរសេរចុងក្រោយកាលពី 10 ថ្ងៃមុន")
+
+
+def test_the_switch_keeps_the_page_and_its_query(app):
+    client = signed_in(app, "dara")
+    page = client.get("/console/insights/?days=30").get_data(as_text=True)
+    assert 'name="next" value="/console/insights/?days=30"' in page
+    answer = client.post("/console/language", data={"lang": "km", "csrf_token": csrf_in(page),
+                                                     "next": "/console/insights/?days=30"})
+    assert answer.headers["Location"].endswith("/console/insights/?days=30")
