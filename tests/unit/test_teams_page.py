@@ -2,7 +2,7 @@
 between teams, and every move is audited."""
 
 from tests.unit.test_console_moderation import app, graph, login, token_of  # noqa: F401
-from webhook.console import audit
+from webhook.console import accounts, audit
 from webhook.routing import teams
 
 
@@ -40,3 +40,14 @@ def test_an_admin_moves_a_moderator_and_it_is_audited(app, redis_db):  # noqa: F
                        ).status_code == 404
     assert client.post("/console/teams/dara", data={"team": ["gbv"]}).status_code in (400, 403)
     assert teams.teams_of(redis_db, "dara") == ["english", "legal"]  # nothing changed
+
+
+def test_team_names_follow_the_page_language(app, redis_db):  # noqa: F811
+    assert teams.names("km")["gbv"] == "ក្រុមអំពើហិង្សាផ្អែកលើយេនឌ័រ"
+    assert teams.names("fr")["gbv"] == teams.names()["gbv"] == "Gender-based violence"
+    accounts.set_language(redis_db, "dara", "km")
+    teams.set_teams(redis_db, "dara", ["legal"])
+    client = app.test_client()
+    login(client, "dara")
+    assert "ក្រុមច្បាប់" in client.get("/console/").get_data(as_text=True)
+    assert "ក្រុមច្បាប់" in client.get("/console/teams/").get_data(as_text=True)

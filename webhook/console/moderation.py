@@ -82,11 +82,11 @@ def _not_allowed(error: NotAllowed) -> ResponseReturnValue:
 @role_required(*MODERATION)
 def queue() -> ResponseReturnValue:
     """Waiting conversations, oldest first, and the ones people are answering."""
-    service = _handoffs()
+    service, names = _handoffs(), teams.names(page_language())
     return render_template("console/queue.html", waiting=_routed_queue(),
                            owned=service.mine_and_others(), me=_me(),
-                           my_teams=[teams.names()[t] for t in teams.teams_of(_redis(), _me())
-                                     if t in teams.names()])
+                           my_teams=[names[t] for t in teams.teams_of(_redis(), _me())
+                                     if t in names])
 
 
 @bp.get("/queue.json")
@@ -111,7 +111,7 @@ def conversation(ref: str) -> ResponseReturnValue:
                            evidence=_evidence(ref, case), evidence_shown=may_see(case["state"]),
                            canned=_canned_answers(language), colleagues=_colleagues(),
                            account_role=current_account().role, summary=summary,
-                           teams=teams.names(), **_facts(case["state"], content))
+                           teams=teams.names(page_language()), **_facts(case["state"], content))
 
 
 @bp.get("/c/<ref>/transcript.json")
@@ -261,7 +261,8 @@ def _canned_answers(language: str) -> list[dict[str, str]]:
 def _routed_queue() -> list[dict[str, Any]]:
     """The queue with my teams' cases first, each case marked with its team's name."""
     mine = teams.teams_of(_redis(), _me())
-    items = [{**item, "team_name": teams.names().get(item["team"], item["team"]),
+    names = teams.names(page_language())
+    items = [{**item, "team_name": names.get(item["team"], item["team"]),
               "mine": item["team"] in mine} for item in _handoffs().queue()]
     return teams.my_teams_first(items, mine)
 

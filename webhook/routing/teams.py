@@ -21,9 +21,10 @@ def config() -> dict[str, Any]:
     return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
 
 
-def names() -> dict[str, str]:
-    """Team id -> its name."""
-    return dict(config()["teams"])
+def names(language: str = "en") -> dict[str, str]:
+    """Team id -> its name in `language` (English where that language has none)."""
+    return {team: str(name.get(language) or name["en"]) if isinstance(name, dict) else str(name)
+            for team, name in config()["teams"].items()}
 
 
 def team_for(reason: str, language: str, topic: str = "") -> str:

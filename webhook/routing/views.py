@@ -15,6 +15,7 @@ from flask_babel import gettext
 from webhook.console import audit
 from webhook.console.accounts import list_accounts
 from webhook.console.auth import current_account, role_required
+from webhook.console.i18n import page_language
 from webhook.routing import teams
 
 bp = Blueprint("teams", __name__, url_prefix="/console/teams", template_folder="templates")
@@ -29,13 +30,14 @@ def index() -> ResponseReturnValue:
     waiting = Counter(item["team"] for item in service.queue())
     people = [(account, teams.teams_of(client, account.username))
               for account in list_accounts(client) if account.role in ("moderator", "admin")]
+    names = teams.names(page_language())
     rows = [{"id": team, "name": name, "waiting": waiting.get(team, 0),
              "wait_minutes": service.expected_wait(team),
              "members": [a.display_name or a.username for a, mine in people if team in mine]}
-            for team, name in teams.names().items()]
+            for team, name in names.items()]
     return render_template("routing/teams.html", rows=rows, people=people,
-                           rules=rule_lines(), names=teams.names(),
-                           default=teams.names().get(teams.config()["default"], ""),
+                           rules=rule_lines(names), names=names,
+                           default=names.get(teams.config()["default"], ""),
                            is_admin=current_account().role == "admin")
 
 
@@ -58,13 +60,13 @@ def set_member(username: str) -> ResponseReturnValue:
     return redirect(url_for("teams.index"))
 
 
-def rule_lines() -> list[dict[str, Any]]:
-    """Each rule as the team and the conditions that send a case there, in order."""
+def rule_lines(names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each rule as the team (by `names`) and the conditions that send a case there, in order."""
     lines = []
     for rule in teams.config()["rules"]:
         conditions = {field: rule[field] for field in ("reasons", "topics", "languages")
                       if field in rule}
-        lines.append({"team": teams.names().get(rule["team"], rule["team"]),
+        lines.append({"team": names.get(rule["team"], rule["team"]),
                       "conditions": conditions})
     return lines
 
