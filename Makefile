@@ -148,11 +148,11 @@ validate: $(STAMP)
 I18N_DIR := webhook/console/translations
 PYBABEL := $(VENV)/bin/pybabel
 i18n-extract: $(STAMP)
-	@$(PYBABEL) -q extract -F babel.cfg -k lazy_gettext -k _l -k NotAllowed -k WindowClosed --add-location=file \
+	@$(PYBABEL) -q extract -F babel.cfg -k lazy_gettext -k _l -k NotAllowed -k WindowClosed --add-location=file -w 100 \
 	  --project="Helpline console" --copyright-holder="Helpline contributors" -o $(I18N_DIR)/messages.pot .
 
 i18n-update: i18n-extract
-	@$(PYBABEL) -q update -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) -l km
+	@$(PYBABEL) -q update -w 100 -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) -l km
 
 i18n-compile: $(STAMP)
 	@$(PYBABEL) -q compile -d $(I18N_DIR)

@@ -6,6 +6,7 @@ import json
 from bot.project import RESPONSES
 from tests.unit.test_console_moderation import app, graph, login  # noqa: F401
 from webhook import keys
+from webhook.console.reasons import reason_name
 from webhook.content.loader import FolderContent
 from webhook.routing import teams
 from webhook.scamcheck.conversation import VERDICT_FIELD, CheckerSource, check_reply
@@ -50,3 +51,16 @@ def test_the_summary_shows_topic_verdict_and_signs(app, redis_db):  # noqa: F811
     assert "Strong signs of a scam" in summary and "a message they checked" in summary
     assert summary.count("<li>") >= 2  # the signs, explained
     assert "OTP code now" not in summary  # the text itself is in the transcript only
+    assert "They asked for a person" in summary and "user_request" in summary  # words + code
+    [waiting] = client.get("/console/queue.json").get_json()["waiting"]
+    assert waiting["reason"] == "user_request"
+    assert waiting["reason_name"] == "They asked for a person"
+
+
+def test_an_urgent_reason_is_named_by_the_menu_in_the_page_language(app):  # noqa: F811
+    content = app.extensions["content_store"].current()
+    with app.test_request_context():
+        assert reason_name("scam_victim", content, "en") == "Lost money"
+        assert reason_name("scam_victim", content, "km") == "បាត់លុយ"
+        assert reason_name("guide_harassment", content, "en").startswith("Guided steps")
+        assert reason_name("something_new", content, "en") == "something_new"

@@ -29,6 +29,7 @@ from webhook.console.case_facts import scam_verdict, topic_label
 from webhook.console.evidence import may_see
 from webhook.console.evidence import store as evidence_store
 from webhook.console.i18n import explain, page_language
+from webhook.console.reasons import reason_name
 from webhook.content.model import ContentSet
 from webhook.content.render import to_nlg_reply
 from webhook.guides.summary import case_summary
@@ -82,9 +83,9 @@ def _not_allowed(error: NotAllowed) -> ResponseReturnValue:
 @role_required(*MODERATION)
 def queue() -> ResponseReturnValue:
     """Waiting conversations, oldest first, and the ones people are answering."""
-    service, names = _handoffs(), teams.names(page_language())
+    names = teams.names(page_language())
     return render_template("console/queue.html", waiting=_routed_queue(),
-                           owned=service.mine_and_others(), me=_me(),
+                           owned=_owned(), me=_me(),
                            my_teams=[names[t] for t in teams.teams_of(_redis(), _me())
                                      if t in names])
 
@@ -93,9 +94,7 @@ def queue() -> ResponseReturnValue:
 @role_required(*MODERATION)
 def queue_json() -> ResponseReturnValue:
     """The same lists, for the page's live refresh."""
-    service = _handoffs()
-    return jsonify({"waiting": _routed_queue(), "owned": service.mine_and_others(),
-                    "me": _me()})
+    return jsonify({"waiting": _routed_queue(), "owned": _owned(), "me": _me()})
 
 
 @bp.get("/c/<ref>")
@@ -105,7 +104,7 @@ def conversation(ref: str) -> ResponseReturnValue:
     case = _case(ref)
     audit.record(_redis(), _me(), "view_transcript", conversation=ref)
     language = case["state"].get("language") or "km"
-    content = current_app.extensions["content_store"].current()
+    content = _content()
     summary = case_summary(case["state"].get(SUMMARY_FIELD), content.responses)
     return render_template("console/conversation.html", case=case, me=_me(),
                            evidence=_evidence(ref, case), evidence_shown=may_see(case["state"]),
@@ -261,17 +260,32 @@ def _canned_answers(language: str) -> list[dict[str, str]]:
 def _routed_queue() -> list[dict[str, Any]]:
     """The queue with my teams' cases first, each case marked with its team's name."""
     mine = teams.teams_of(_redis(), _me())
-    names = teams.names(page_language())
+    names, content = teams.names(page_language()), _content()
     items = [{**item, "team_name": names.get(item["team"], item["team"]),
+              "reason_name": reason_name(item["reason"], content, page_language()),
               "mine": item["team"] in mine} for item in _handoffs().queue()]
     return teams.my_teams_first(items, mine)
 
 
+def _owned() -> list[dict[str, Any]]:
+    """Cases people hold now, each with its reason in words."""
+    content, language = _content(), page_language()
+    return [{**item, "reason_name": reason_name(item.get("handoff_reason", ""), content,
+                                                language)}
+            for item in _handoffs().mine_and_others()]
+
+
+def _content() -> ContentSet:
+    return current_app.extensions["content_store"].current()
+
+
 def _facts(state: dict[str, str], content: ContentSet) -> dict[str, Any]:
-    """The topic and the scam check's verdict, worded in the page's language (decision 74)."""
+    """The topic, the reason and the scam check's verdict, worded in the page's language
+    (decision 74)."""
     alerts = AlertLibrary(_redis()).alerts() if state.get(VERDICT_FIELD) else []
     language = page_language()
     return {"topic": topic_label(state, content, language),
+            "reason_name": reason_name(state.get("handoff_reason", ""), content, language),
             "scam": scam_verdict(state, content, alerts, language)}
 
 

@@ -83,8 +83,11 @@
       actions.append(claimForm(item.ref));
       const last = cell(item.last_message); last.className = "last";
       const team = cell(item.team_name || ""); team.className = "team" + (item.mine ? " my-team" : "");
+      const why = cell(item.reason_name || item.reason);
+      const code = document.createElement("small"); code.className = "code"; code.textContent = " " + item.reason;
+      why.append(code);
       row.append(cell(t("%(minutes)s min", { minutes: Math.floor(item.waiting_s / 60) })), cell(item.language || "?"),
-                 cell(item.reason), team, last, actions);
+                 why, team, last, actions);
       rows.append(row);
     }
     const owned = document.getElementById("owned-list");
@@ -93,7 +96,7 @@
       const li = document.createElement("li");
       const link = document.createElement("a");
       link.href = queuePage.dataset.conversationUrl.replace("REF", encodeURIComponent(item.ref));
-      link.textContent = item.handoff_reason || t("conversation");
+      link.textContent = item.reason_name || t("conversation");
       li.append(link, document.createTextNode(" · " + (item.claimed_by || "") +
                 (item.claimed_by === data.me ? " " + t("(you)") : "")));
       owned.append(li);
