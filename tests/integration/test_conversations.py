@@ -53,14 +53,15 @@ def test_urgent_topics_start_guided_steps_and_a_person_gets_the_reason(chat, top
     assert said(messages) == expected_text(f"utter_{topic}", "en")
     assert [m["custom"]["command"] for m in messages if "custom" in m] == ["guide"]
     handoff = chat.say("I want to talk to a person")
-    assert {"custom": {"command": "handoff", "reason": topic}} in [
-        {"custom": m["custom"]} for m in handoff if "custom" in m]
+    # the reason routes and the topic heads the case summary (decision 77)
+    assert {"command": "handoff", "reason": topic, "topic": topic} in [
+        m["custom"] for m in handoff if "custom" in m]
 
 
 def test_asking_for_a_person_always_reaches_a_person(chat):
     messages = chat.say("I want to talk to a real person")
     assert said(messages) == expected_text("utter_handoff", "en")
-    assert any(m.get("custom") == {"command": "handoff", "reason": "user_request"}
+    assert any(m.get("custom") == {"command": "handoff", "reason": "user_request", "topic": ""}
                for m in messages)
 
 
@@ -72,7 +73,8 @@ def test_two_fallbacks_in_a_row_offer_a_person(chat):
     second = chat.say(gibberish[1])
     assert said(second) == expected_text("utter_offer_human", "km")
     handoff = chat.say("/affirm")
-    assert any(m.get("custom") == {"command": "handoff", "reason": "fallback"} for m in handoff)
+    assert any(m.get("custom") == {"command": "handoff", "reason": "fallback", "topic": ""}
+               for m in handoff)
 
 
 def test_a_chosen_language_is_kept(chat):
