@@ -5,7 +5,7 @@ Khmer and English users write.
    answers are half sent), and a new one started;
 2. Redis killed with SIGKILL and started again on its append-only file: meanwhile the webhook
    answers 503 and the sender redelivers, as Meta does;
-3. Rasa stopped (plus the seconds it takes to load the model again);
+3. Rasa stopped, killed outright (plus the seconds it takes to load the model again);
 4. the Graph API answering 500 and 613 for a while, then 551 for one user;
 5. a worker killed with SIGKILL while it holds fragments of users' bursts (burst_faults.py).
 
@@ -170,14 +170,17 @@ class Suite:
         flow.start()
         time.sleep(0.5)
         stopped = time.monotonic()
-        self.stack.stop_service("rasa")
+        # SIGKILL: a plain stop lets Rasa finish its graceful shutdown first, and it keeps
+        # answering the workers' kept-alive connections for up to 15 s meanwhile, so the
+        # outage would start at a random moment (or after the users had all written)
+        self.stack.stop_service("rasa", kill=True)
         try:
             time.sleep(self.profile.rasa_down_s)
         finally:
             self.stack.start_rasa(self.log_dir)
         outage = time.monotonic() - stopped
         flow.join()
-        fault = (f"Rasa stopped {self.profile.rasa_down_s:g} s, answering again after "
+        fault = (f"Rasa killed (SIGKILL) for {self.profile.rasa_down_s:g} s, answering again after "
                  f"{outage:.0f} s (patience {self.patience:g} s)")
         result = self.result("Rasa stopped", fault, users, graph, {})
         result.checks = self._told_checks(users, result.tally)

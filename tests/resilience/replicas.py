@@ -94,7 +94,7 @@ def outage(stack: Stack, users: int = 8, per_user: int = 6, down_s: float = 8.0,
                 interval=(down_s + 12.0) / per_user)
     flow.start()
     time.sleep(1.0)
-    stack.stop_service(Stack.rasa_name(1))
+    stack.stop_service(Stack.rasa_name(1), kill=True)  # at once: no graceful shutdown (faults.py)
     try:
         time.sleep(down_s)
     finally:
