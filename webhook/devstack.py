@@ -85,10 +85,12 @@ class Stack:
 
     @property
     def rasa_urls(self) -> list[str]:
-        """Every Rasa replica's address; the first is `rasa_url`."""
+        """Every Rasa replica's address; the first is `rasa_url`. A replica's port is kept when
+        the count goes down (it can come back on it), but only `rasa_replicas` are listed."""
         while len(self._replica_ports) < self.rasa_replicas - 1:
             self._replica_ports.append(free_port())
-        return [self.rasa_url] + [f"http://127.0.0.1:{port}" for port in self._replica_ports]
+        kept = self._replica_ports[:self.rasa_replicas - 1]
+        return [self.rasa_url] + [f"http://127.0.0.1:{port}" for port in kept]
 
     @staticmethod
     def rasa_name(index: int) -> str:
