@@ -151,3 +151,10 @@ def test_the_switch_keeps_the_page_and_its_query(app):
     answer = client.post("/console/language", data={"lang": "km", "csrf_token": csrf_in(page),
                                                      "next": "/console/insights/?days=30"})
     assert answer.headers["Location"].endswith("/console/insights/?days=30")
+
+
+def test_the_login_page_switch_keeps_a_safe_next_only(app):
+    client = app.test_client()
+    page = client.get("/console/login?next=/console/audit").get_data(as_text=True)
+    assert 'value="/console/login?next=%2Fconsole%2Faudit"' in page
+    assert "evil" not in client.get("/console/login?next=//evil.example").get_data(as_text=True)

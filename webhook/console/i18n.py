@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.dates import get_day_names
 from babel.messages.mofile import write_mo
@@ -83,6 +84,16 @@ def select_locale() -> str:
 def page_language() -> str:
     """The language code of the page being drawn (for `<html lang>` and scripts)."""
     return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def switch_target() -> str:
+    """Where the language switch returns: this page with its query, keeping a `next` in it only
+    when it is a path on this site (the login page never carries an outside address)."""
+    if request.method != "GET":
+        return ""
+    args = [(key, value) for key, value in request.args.items(multi=True)
+            if key != "next" or safe_next(value)]
+    return f"{request.path}?{urlencode(args)}" if args else request.path
 
 
 @bp.post("/language")
@@ -182,6 +193,7 @@ def init_app(app: Flask) -> None:
         log.warning("could not compile the console's translations: %s", error)
     Babel(app, locale_selector=select_locale)
     app.add_template_global(page_language)
+    app.add_template_global(switch_target)
     app.add_template_global(role_name)
     app.add_template_global(owner_name)
     app.add_template_global(script_strings)
