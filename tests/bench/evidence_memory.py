@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,12 +26,12 @@ from pathlib import Path
 
 import psutil
 import redis
-import requests
 
 from tests.bench.evidence import photo
 from webhook.conversations.state import Conversations
 from webhook.conversations.transcript import Transcript
-from webhook.embedded_redis import EmbeddedRedis
+from webhook.devstack import wait_for
+from webhook.embedded_redis import EmbeddedRedis, free_port
 from webhook.evidence.collector import EvidenceCollector
 from webhook.evidence.store import EvidenceStore
 
@@ -85,31 +84,18 @@ def file_server(files: dict[str, bytes]) -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="bench-evidence-cdn-"))
     for name, data in files.items():
         (folder / name).write_bytes(data)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
                                "127.0.0.1", "--directory", str(folder)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url)
+        wait_for(url, "the file server", timeout=10)
         yield url
     finally:
         server.terminate()
         server.wait()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_for(url: str, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise RuntimeError("the file server did not start")
 
 
 def run_one(scenario: str, pictures: int) -> dict:

@@ -2,9 +2,7 @@
 
 from pathlib import Path
 
-import requests
-
-from tests.unit.test_evidence import DAY, USER
+from tests.unit.test_evidence import DAY, USER, upload
 from webhook import keys
 from webhook.content.loader import FolderContent
 from webhook.conversations.state import Conversations
@@ -12,12 +10,6 @@ from webhook.conversations.transcript import Transcript
 from webhook.evidence.collector import EvidenceCollector, answer_for
 from webhook.evidence.store import EvidenceStore
 from webhook.simulator.graph_standin import GraphStandIn
-
-
-def upload(graph, data, content_type):
-    answer = requests.post(f"{graph.url}/_standin/attachments", data=data,
-                           headers={"Content-Type": content_type}, timeout=10)
-    return answer.json()["url"]
 
 
 def test_refused_files_tell_the_user_once_in_plain_words(redis_db, tmp_path, monkeypatch):
