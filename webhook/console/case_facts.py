@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 
 from webhook.content.model import ContentSet
-from webhook.nlg.clarify_reply import MENU, menu_titles
 from webhook.scamcheck.alerts import Alert
 from webhook.scamcheck.conversation import VERDICT_FIELD
 from webhook.scamcheck.explain import explanation
@@ -30,11 +29,10 @@ class ScamVerdict:
     alerts: list[str] = field(default_factory=list)  # titles of matched alerts
 
 
-def topic_label(state: dict[str, str], content: ContentSet, language: str) -> str:
-    """The topic the user wrote about before asking for a person ("" when not known)."""
+def topic_label(state: dict[str, str], titles: dict[str, str]) -> str:
+    """The topic the user wrote about before asking for a person, by the main menu's
+    `titles` ("" when not known)."""
     topic = state.get("handoff_topic") or state.get("handoff_reason") or ""
-    menu = content.responses.get(MENU)
-    titles = menu_titles(menu, language) if menu else {}
     return titles.get(topic, "")
 
 

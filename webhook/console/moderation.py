@@ -38,6 +38,7 @@ from webhook.handoff.access import Actor, NotAllowed
 from webhook.handoff.service import Handoffs
 from webhook.handoff.window import WindowClosed
 from webhook.messenger.send_api import SendError
+from webhook.nlg.clarify_reply import topic_titles
 from webhook.privacy.erase import erase_user
 from webhook.routing import teams
 from webhook.scamcheck.conversation import VERDICT_FIELD
@@ -260,18 +261,17 @@ def _canned_answers(language: str) -> list[dict[str, str]]:
 def _routed_queue() -> list[dict[str, Any]]:
     """The queue with my teams' cases first, each case marked with its team's name."""
     mine = teams.teams_of(_redis(), _me())
-    names, content = teams.names(page_language()), _content()
+    names, titles = teams.names(page_language()), _topic_titles()
     items = [{**item, "team_name": names.get(item["team"], item["team"]),
-              "reason_name": reason_name(item["reason"], content, page_language()),
+              "reason_name": reason_name(item["reason"], titles),
               "mine": item["team"] in mine} for item in _handoffs().queue()]
     return teams.my_teams_first(items, mine)
 
 
 def _owned() -> list[dict[str, Any]]:
     """Cases people hold now, each with its reason in words."""
-    content, language = _content(), page_language()
-    return [{**item, "reason_name": reason_name(item.get("handoff_reason", ""), content,
-                                                language)}
+    titles = _topic_titles()
+    return [{**item, "reason_name": reason_name(item.get("handoff_reason", ""), titles)}
             for item in _handoffs().mine_and_others()]
 
 
@@ -279,14 +279,19 @@ def _content() -> ContentSet:
     return current_app.extensions["content_store"].current()
 
 
+def _topic_titles(content: ContentSet | None = None) -> dict[str, str]:
+    """The main menu's topic titles in the page's language (how topics are named to staff)."""
+    return topic_titles(content or _content(), page_language())
+
+
 def _facts(state: dict[str, str], content: ContentSet) -> dict[str, Any]:
     """The topic, the reason and the scam check's verdict, worded in the page's language
     (decision 74)."""
     alerts = AlertLibrary(_redis()).alerts() if state.get(VERDICT_FIELD) else []
-    language = page_language()
-    return {"topic": topic_label(state, content, language),
-            "reason_name": reason_name(state.get("handoff_reason", ""), content, language),
-            "scam": scam_verdict(state, content, alerts, language)}
+    titles = _topic_titles(content)
+    return {"topic": topic_label(state, titles),
+            "reason_name": reason_name(state.get("handoff_reason", ""), titles),
+            "scam": scam_verdict(state, content, alerts, page_language())}
 
 
 def _evidence(ref: str, case: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from webhook.content.model import ContentSet
-from webhook.nlg.clarify_reply import MENU, menu_titles
 
-
-def reason_name(reason: str, content: ContentSet, language: str) -> str:
-    """Words for `reason`: the main menu's title of an urgent topic, or what happened."""
+def reason_name(reason: str, titles: dict[str, str]) -> str:
+    """Words for `reason`: the main menu's title of an urgent topic (`titles`, from
+    webhook.nlg.clarify_reply.topic_titles), or what happened."""
     if not reason:
         return ""
     if reason.startswith("guide_"):
@@ -20,5 +18,4 @@ def reason_name(reason: str, content: ContentSet, language: str) -> str:
              "rasa_unavailable": gettext("The assistant was not answering")}
     if reason in fixed:
         return fixed[reason]
-    menu = content.responses.get(MENU)
-    return (menu_titles(menu, language) if menu else {}).get(reason, reason)
+    return titles.get(reason, reason)

@@ -44,6 +44,12 @@ def clarify_reply(tracker: dict[str, Any], content: ContentSet,
     return reply
 
 
+def topic_titles(content: ContentSet, language: str) -> dict[str, str]:
+    """Topic -> the main menu's title for it in `language` ({} when there is no menu)."""
+    menu = content.responses.get(MENU)
+    return menu_titles(menu, language) if menu else {}
+
+
 def menu_titles(menu: Any, language: str) -> dict[str, str]:
     """Topic -> the main menu's title for it (staff wording) in `language`."""
     version = menu.versions.get(language) or next(iter(menu.versions.values()))

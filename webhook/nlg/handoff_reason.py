@@ -10,31 +10,20 @@ from bot.taxonomy import topic_of
 URGENT_INTENTS = ("scam_victim", "account_hacked", "online_harassment")
 
 
-def _user_intents(tracker: dict[str, Any]) -> list[str | None]:
-    return [((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            for event in tracker.get("events") or [] if event.get("event") == "user"]
+def handoff_why(tracker: dict[str, Any]) -> dict[str, str]:
+    """Why the conversation goes to a person, from what the user said just before their yes
+    (or their tap on "talk to a person"); a sub-topic counts as its topic (a loan app's
+    harassment is `scam_victim`).
 
-
-def handoff_topic(tracker: dict[str, Any]) -> str:
-    """The topic the user wrote about just before asking for a person ("" when none), for
-    routing and the case summary."""
-    intents = _user_intents(tracker)
-    before = topic_of(intents[-2]) if len(intents) >= 2 else ""
-    return before if before in CONTENT_TOPICS else ""
-
-
-def handoff_reason(tracker: dict[str, Any]) -> str:
-    """`scam_victim`, `account_hacked`, `online_harassment`, `fallback` or `user_request`.
-
-    A sub-topic counts as its topic (a loan app's harassment is `scam_victim`).
-
-    The handoff follows the user's yes (or their tap on "talk to a person"); what they said
-    just before that tells why they need a person.
+    `reason` (routes and is counted): `scam_victim`, `account_hacked`, `online_harassment`,
+    `fallback` or `user_request`. `topic` (routes and heads the case summary): that message's
+    topic when it is one of the menu's, else "".
     """
-    intents = _user_intents(tracker)
-    before = topic_of(intents[-2]) if len(intents) >= 2 else None
+    intents = [((event.get("parse_data") or {}).get("intent") or {}).get("name")
+               for event in tracker.get("events") or [] if event.get("event") == "user"]
+    before = topic_of(intents[-2]) if len(intents) >= 2 else ""
     if before in URGENT_INTENTS:
-        return before
-    if before == "nlu_fallback":
-        return "fallback"
-    return "user_request"
+        reason = before
+    else:
+        reason = "fallback" if before == "nlu_fallback" else "user_request"
+    return {"reason": reason, "topic": before if before in CONTENT_TOPICS else ""}

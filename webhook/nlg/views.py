@@ -10,7 +10,7 @@ from webhook.content.render import to_nlg_reply
 from webhook.insights import hooks as insights
 from webhook.internal import internal_only
 from webhook.nlg.clarify_reply import clarify_reply
-from webhook.nlg.handoff_reason import handoff_reason, handoff_topic
+from webhook.nlg.handoff_reason import handoff_why
 from webhook.nlg.language_choice import answer_language
 from webhook.nlg.request import NlgRefused, checked_body, response_name_hint
 from webhook.scamcheck.conversation import CheckerSource, nlg_answer
@@ -44,8 +44,7 @@ def generate():  # noqa: ANN201 - a Flask view
     reply = reply or to_nlg_reply(response, language, settings)
     reply = _scam_check(body["response"], tracker, language) or reply
     if reply.get("custom", {}).get("command") == "handoff":
-        reply["custom"]["reason"] = handoff_reason(tracker)
-        reply["custom"]["topic"] = handoff_topic(tracker)
+        reply["custom"].update(handoff_why(tracker))
     reply.setdefault("custom", {"response": body["response"]})  # which answer (feedback)
     insights.nlg_reply(current_app.extensions.get("redis"), body["response"], tracker,
                        language, reply)

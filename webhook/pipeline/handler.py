@@ -338,5 +338,5 @@ class Handler:
     def tell_user(self, psid: str, name: str) -> None:
         """Send one answer of the content store in the user's language, outside a turn (a file
         that did not reach us: sent even while a person has the conversation)."""
-        language = self.conversations.get(psid).get("language") or "km"
+        language = self.conversations.get(psid).get("language") or self._default_language()
         self.send_later(psid, [self.content.reply(name, language)], language)
